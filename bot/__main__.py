@@ -1,0 +1,73 @@
+"""Command line: `iop-bot` runs the bot (the offline demo when no token is set)."""
+
+import argparse
+import asyncio
+import logging
+import signal
+import sys
+
+from bot.config import ConfigError, Settings, load_settings
+
+
+def setup_logging(level: str) -> None:
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    # httpx logs request URLs, which hold the bot token; PTB at DEBUG logs whole updates.
+    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "tornado.access"):
+        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
+async def run_bot(settings: Settings) -> None:
+    from bot.app import build_application
+    from bot.runner import serve
+
+    app = build_application(settings)
+    stop = asyncio.Event()
+    loop = asyncio.get_running_loop()
+    for sig in (signal.SIGINT, signal.SIGTERM):
+        loop.add_signal_handler(sig, stop.set)
+    logging.getLogger("bot").info("running in %s mode", settings.bot_mode.value)
+    await serve(app, settings, stop)
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="iop-bot", description=__doc__)
+    sub = parser.add_subparsers(dest="command")
+    sub.add_parser("run", help="run the bot (the offline demo when no token is set)")
+    demo = sub.add_parser("demo", help="chat with the bot offline, in this terminal")
+    demo.add_argument("--script", action="store_true",
+                      help="read lines from stdin without prompts (for tests)")
+    sub.add_parser("migrate", help="create or upgrade the database, then exit")
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse(sys.argv[1:] if argv is None else argv)
+    try:
+        settings = load_settings()
+        setup_logging(settings.log_level)
+        command = args.command or "run"
+        if command == "migrate":
+            from bot.storage import migrate_only
+
+            version = asyncio.run(migrate_only(settings.database_path))
+            print(f"database {settings.database_path} is at schema version {version}")
+            return 0
+        if command == "demo" or settings.token is None:
+            from bot.demo import run_demo
+
+            script = getattr(args, "script", False) or not sys.stdin.isatty()
+            return asyncio.run(run_demo(settings, script=script))
+        from bot.profile import load_profile
+
+        load_profile(settings.clinic_profile)
+        asyncio.run(run_bot(settings))
+    except ConfigError as exc:
+        print(f"Configuration error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        pass
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,81 @@
+"""build_application: the one place where the bot is assembled and handlers are registered."""
+
+import logging
+
+from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
+from telegram.constants import ParseMode
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
+
+from bot.clock import Clock, SystemClock
+from bot.config import Settings
+from bot.content import Content
+from bot.handlers import errors, fallback, guards, safety, start
+from bot.limiter import SafetyFirstLimiter
+from bot.profile import Profile, load_profile
+from bot.services import Ctx, Services
+from bot.storage import open_repo
+
+log = logging.getLogger(__name__)
+
+# Handler groups, lowest first. Order matters: every update meets the safety gate before
+# anything else can answer, stop or fail.
+SAFETY = -2
+GUARDS = -1
+FEATURES = 0
+FALLBACK = 9
+
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+
+
+def register(app: Application) -> None:
+    safety.register(app, SAFETY)
+    guards.register(app, GUARDS)
+    start.register(app, FEATURES)
+    fallback.register(app, FALLBACK)
+    app.add_error_handler(errors.on_error)
+
+
+def build_application(settings: Settings, profile: Profile | None = None, *,
+                      clock: Clock | None = None, token: str | None = None) -> Application:
+    profile = profile or load_profile(settings.clinic_profile)
+    services = Services(settings=settings, profile=profile, content=Content(profile),
+                        clock=clock or SystemClock())
+    app = (
+        ApplicationBuilder()
+        .token(token or settings.token or "")
+        .base_url(settings.telegram_api_base_url)
+        .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=profile.clinic.tz,
+                           link_preview_options=LinkPreviewOptions(is_disabled=True)))
+        .context_types(ContextTypes(context=Ctx))
+        .rate_limiter(SafetyFirstLimiter(max_retries=3))
+        .concurrent_updates(True)
+        .post_init(open_resources)
+        .post_shutdown(close_resources)
+        .build()
+    )
+    app.bot_data["services"] = services
+    register(app)
+    return app
+
+
+async def open_resources(app: Application) -> None:
+    services: Services = app.bot_data["services"]
+    services.repo = await open_repo(services.settings.database_path, services.clock)
+    await set_commands(app, services.content)
+
+
+async def close_resources(app: Application) -> None:
+    services: Services = app.bot_data["services"]
+    if services.repo is not None:
+        await services.repo.close()
+        services.repo = None
+
+
+async def set_commands(app: Application, content: Content) -> None:
+    for lang in content.languages:
+        labels = content.labels(lang)
+        commands = [BotCommand(name.removeprefix("command."), text)
+                    for name, text in labels.items() if name.startswith("command.")]
+        code = None if lang == content.languages[0] else lang
+        await app.bot.set_my_commands(commands, scope=BotCommandScopeAllPrivateChats(),
+                                      language_code=code)

@@ -1,0 +1,99 @@
+"""Every message a person reads: Jinja templates under content/, in Telegram's HTML."""
+
+import html
+import re
+import tomllib
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+
+from bot.profile import Profile
+
+CONTENT = Path(__file__).resolve().parent.parent / "content"
+LIMIT = 4096
+PART_BREAK = "---8<---"
+_TAG = re.compile(r"<[^>]*>")
+
+
+class MessageTooLong(ValueError):
+    pass
+
+
+def visible_length(markup: str) -> int:
+    """Length as Telegram counts it: after entity parsing, in UTF-16 code units."""
+    text = html.unescape(_TAG.sub("", markup))
+    return len(text.encode("utf-16-le")) // 2
+
+
+class Content:
+    def __init__(self, profile: Profile, root: Path = CONTENT) -> None:
+        self.root = root
+        self.profile = profile
+        self.languages = profile.clinic.languages
+        self.env = Environment(
+            loader=FileSystemLoader(root),
+            autoescape=True,
+            undefined=StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+        self.env.globals.update(clinic=profile.clinic, support=profile.support,
+                                program=profile.program)
+        self.env.filters["local"] = self.local_time
+        self._labels = {lang: _read_labels(root / "labels" / f"{lang}.toml")
+                        for lang in self.languages if (root / "labels" / f"{lang}.toml").exists()}
+
+    def lang(self, requested: str | None) -> str:
+        code = (requested or "").split("-")[0].lower()
+        return code if code in self.languages else self.languages[0]
+
+    def local_time(self, moment: datetime) -> str:
+        local = moment.astimezone(self.profile.clinic.tz)
+        return local.strftime("%a %b %-d, %-I:%M %p %Z")
+
+    def parts(self, name: str, lang: str | None = None, /, **context: object) -> list[str]:
+        """Render a message; an author-placed PART_BREAK line splits it into several sends."""
+        code = self.lang(lang)
+        template = self._template(f"messages/{{}}/{name}.html", code)
+        support = self.profile.support.for_language(code)
+        text = template.render(support=support, lang=code, **context)
+        parts = [part.strip() for part in text.split(PART_BREAK) if part.strip()]
+        for part in parts:
+            if visible_length(part) > LIMIT:
+                raise MessageTooLong(f"{name}: a part is {visible_length(part)} characters")
+        return parts
+
+    def render(self, name: str, lang: str | None = None, /, **context: object) -> str:
+        parts = self.parts(name, lang, **context)
+        if len(parts) != 1:
+            raise MessageTooLong(f"{name} renders {len(parts)} parts; use parts()")
+        return parts[0]
+
+    def label(self, key: str, lang: str | None = None) -> str:
+        code = self.lang(lang)
+        labels = self._labels.get(code, {})
+        return labels.get(key) or self._labels[self.languages[0]][key]
+
+    def labels(self, lang: str | None = None) -> dict[str, str]:
+        return {**self._labels[self.languages[0]], **self._labels.get(self.lang(lang), {})}
+
+    def message_names(self) -> list[str]:
+        base = self.root / "messages" / self.languages[0]
+        return sorted(path.name.removesuffix(".html") for path in base.glob("*.html"))
+
+    def _template(self, pattern: str, lang: str):
+        for code in dict.fromkeys([lang, self.languages[0]]):
+            try:
+                return self.env.get_template(pattern.format(code))
+            except TemplateNotFound:
+                continue
+        raise TemplateNotFound(pattern.format(lang))
+
+
+@cache
+def _read_labels(path: Path) -> dict[str, str]:
+    data = tomllib.loads(path.read_text(encoding="utf-8"))
+    return {f"{group}.{key}": value for group, items in data.items()
+            for key, value in items.items()}

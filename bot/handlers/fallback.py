@@ -1,0 +1,30 @@
+"""Last in line: text and buttons no flow claimed still get a kind, useful answer."""
+
+from telegram import Update
+from telegram.ext import CallbackQueryHandler, MessageHandler, filters
+
+from bot.handlers import safety
+from bot.handlers.common import answer, lang_of, send
+from bot.handlers.start import menu
+from bot.services import Ctx
+
+
+async def unknown_text(update: Update, ctx: Ctx) -> None:
+    if safety.fired(ctx, update):
+        return
+    lang = lang_of(update)
+    await send(ctx, update.effective_chat.id, "not_understood", lang=lang, buttons=menu(ctx, lang))
+
+
+async def stale_button(update: Update, ctx: Ctx) -> None:
+    await answer(update, ctx.content.label("notice.stale", lang_of(update)))
+    if update.effective_chat and update.effective_chat.type == "private":
+        lang = lang_of(update)
+        await send(ctx, update.effective_chat.id, "stale_button", lang=lang,
+                   buttons=menu(ctx, lang))
+
+
+def register(app, group: int) -> None:
+    private_text = filters.ChatType.PRIVATE & filters.TEXT & filters.UpdateType.MESSAGE
+    app.add_handler(MessageHandler(private_text, unknown_text), group)
+    app.add_handler(CallbackQueryHandler(stale_button), group)

@@ -1,0 +1,32 @@
+from telegram import Update
+from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+
+from bot.handlers.common import answer, lang_of, send
+from bot.services import Ctx
+
+
+def menu(ctx: Ctx, lang: str | None) -> list[list[tuple[str, str]]]:
+    label = ctx.content.labels(lang)
+    return [
+        [(label["menu.consult"], "menu:consult")],
+        [(label["menu.iop"], "menu:iop"), (label["menu.family"], "menu:family")],
+        [(label["menu.sos"], "sos")],
+    ]
+
+
+async def start(update: Update, ctx: Ctx) -> None:
+    lang = lang_of(update)
+    await send(ctx, update.effective_chat.id, "welcome", lang=lang, buttons=menu(ctx, lang))
+
+
+async def about(update: Update, ctx: Ctx) -> None:
+    await answer(update)
+    lang = lang_of(update)
+    name = "about_iop" if update.callback_query.data == "menu:iop" else "family_info"
+    await send(ctx, update.effective_chat.id, name, lang=lang, buttons=menu(ctx, lang))
+
+
+def register(app: Application, group: int) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("start", start, filters=private), group)
+    app.add_handler(CallbackQueryHandler(about, pattern=r"^menu:(iop|family)$"), group)

@@ -1,0 +1,131 @@
+"""The clinic profile: every clinic fact lives in this file, never in code."""
+
+import tomllib
+from datetime import time
+from enum import StrEnum
+from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from bot.config import ConfigError
+
+
+class Model(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Weekday(StrEnum):
+    MON = "mon"
+    TUE = "tue"
+    WED = "wed"
+    THU = "thu"
+    FRI = "fri"
+    SAT = "sat"
+    SUN = "sun"
+
+    @property
+    def iso(self) -> int:
+        return list(Weekday).index(self) + 1
+
+
+class Clinic(Model):
+    name: str
+    service_area: list[str] = Field(min_length=1)
+    timezone: str
+    phone: str
+    hours: str
+    email: str | None = None
+    website: str | None = None
+    languages: list[str] = Field(default=["en"], min_length=1)
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown timezone {value!r}; use an IANA name such as "
+                             "'America/Chicago'") from None
+        return value
+
+    @field_validator("service_area")
+    @classmethod
+    def _state_codes(cls, value: list[str]) -> list[str]:
+        return [code.strip().upper() for code in value]
+
+    @property
+    def tz(self) -> ZoneInfo:
+        return ZoneInfo(self.timezone)
+
+
+class Support(Model):
+    """24-hour contacts, shown on every crisis reply."""
+
+    emergency: str
+    lifeline: str
+    crisis_text_number: str
+    crisis_text_keyword: str
+    samhsa_helpline: str
+    on_call_phone: str
+    recovery_app: str
+    recovery_app_url: str | None = None
+    treatment_locator_url: str
+    youth_line: str
+    languages: dict[str, dict[str, str]] = {}
+
+    def for_language(self, lang: str) -> "Support":
+        """The same contacts with a language's own keywords, e.g. Crisis Text Line's AYUDA."""
+        override = self.languages.get(lang)
+        return self.model_copy(update=override) if override else self
+
+
+class Program(Model):
+    group_days: list[Weekday] = Field(min_length=1)
+    group_start: time
+    group_hours: float = Field(gt=0, le=12)
+    individual_minutes: int = Field(60, gt=0)
+    medication_minutes: int = Field(30, gt=0)
+    reminder_offsets_hours: list[float] = Field(default=[24, 1], min_length=1)
+    quiet_start: time = time(21, 0)
+    quiet_end: time = time(8, 0)
+    invite_ttl_hours: int = Field(72, gt=0)
+
+
+class Safety(Model):
+    quote_message: bool = True
+    repage_minutes: float = Field(5, gt=0)
+    max_repages: int = Field(6, ge=0)
+    follow_up_minutes: float = Field(10, gt=0)
+    on_call_user_ids: list[int] = []
+    backup_user_ids: list[int] = []
+    lexicon_extra: Path | None = None
+
+
+class Profile(Model):
+    clinic: Clinic
+    support: Support
+    program: Program
+    safety: Safety = Safety()
+
+
+def load_profile(path: Path) -> Profile:
+    if not path.is_file():
+        raise ConfigError(f"CLINIC_PROFILE: no file at {path}. Point it at your clinic's TOML "
+                          "profile (copy content/clinic.example.toml to start).")
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"CLINIC_PROFILE: {path} is not valid TOML ({exc}).") from None
+    try:
+        profile = Profile.model_validate(data)
+    except ValidationError as exc:
+        err = exc.errors()[0]
+        where = ".".join(str(part) for part in err["loc"])
+        message = err["msg"].removeprefix("Value error, ")
+        raise ConfigError(f"CLINIC_PROFILE: {where} in {path}: {message}.") from None
+    extra = profile.safety.lexicon_extra
+    if extra is not None and not extra.is_absolute():
+        profile = profile.model_copy(update={"safety": profile.safety.model_copy(
+            update={"lexicon_extra": path.parent / extra})})
+    return profile

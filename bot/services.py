@@ -1,0 +1,54 @@
+"""What handlers get: one Services object in bot_data, reached through Ctx."""
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from telegram.ext import Application, CallbackContext, ExtBot
+
+from bot.clock import Clock
+from bot.config import Settings
+from bot.content import Content
+from bot.profile import Profile
+from bot.storage import Repo
+
+
+@dataclass
+class Services:
+    settings: Settings
+    profile: Profile
+    content: Content
+    clock: Clock
+    extras: dict[str, Any] = field(default_factory=dict)
+    repo: Repo | None = None
+
+    def is_staff(self, user_id: int | None) -> bool:
+        return user_id is not None and user_id in self.settings.staff_user_ids
+
+
+class Ctx(CallbackContext[ExtBot, dict, dict, dict]):
+    def __init__(self, application: Application, chat_id: int | None = None,
+                 user_id: int | None = None) -> None:
+        super().__init__(application=application, chat_id=chat_id, user_id=user_id)
+
+    @property
+    def services(self) -> Services:
+        return self.bot_data["services"]
+
+    @property
+    def repo(self) -> Repo:
+        repo = self.services.repo
+        if repo is None:
+            raise RuntimeError("the database is not open")
+        return repo
+
+    @property
+    def content(self) -> Content:
+        return self.services.content
+
+    @property
+    def profile(self) -> Profile:
+        return self.services.profile
+
+    @property
+    def clock(self) -> Clock:
+        return self.services.clock

@@ -1,0 +1,33 @@
+"""All SQL lives here. Handlers see a Repo of small async methods, never a query."""
+
+from pathlib import Path
+
+from bot.clock import Clock
+from bot.storage.audit import Audit
+from bot.storage.base import Store
+from bot.storage.db import connect, migrate
+from bot.storage.people import People
+
+
+class Repo:
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self.people = People(store)
+        self.audit = Audit(store)
+
+    async def close(self) -> None:
+        await self.store.conn.close()
+
+
+async def open_repo(path: Path | str, clock: Clock) -> Repo:
+    conn = await connect(path)
+    await migrate(conn)
+    return Repo(Store(conn, clock))
+
+
+async def migrate_only(path: Path | str) -> int:
+    conn = await connect(path)
+    try:
+        return await migrate(conn)
+    finally:
+        await conn.close()

@@ -1,0 +1,56 @@
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime
+
+import aiosqlite
+
+from bot.clock import Clock
+
+
+def ts(moment: datetime) -> str:
+    return moment.astimezone(UTC).isoformat(timespec="seconds")
+
+
+def parse_ts(value: str | None) -> datetime | None:
+    return datetime.fromisoformat(value) if value else None
+
+
+class Store:
+    """One connection shared by every table object.
+
+    Writes take the lock so that one task's transaction never swallows another task's
+    statements: aiosqlite runs everything on one connection.
+    """
+
+    def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
+        self.conn = conn
+        self.clock = clock
+        self.lock = asyncio.Lock()
+
+    def now(self) -> str:
+        return ts(self.clock.now())
+
+    @asynccontextmanager
+    async def tx(self) -> AsyncIterator[aiosqlite.Connection]:
+        async with self.lock:
+            await self.conn.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.conn
+            except BaseException:
+                await self.conn.rollback()
+                raise
+            await self.conn.commit()
+
+    async def one(self, sql: str, *args: object) -> aiosqlite.Row | None:
+        async with self.conn.execute(sql, args) as cursor:
+            return await cursor.fetchone()
+
+    async def all(self, sql: str, *args: object) -> list[aiosqlite.Row]:
+        async with self.conn.execute(sql, args) as cursor:
+            return list(await cursor.fetchall())
+
+
+class Table:
+    def __init__(self, store: Store) -> None:
+        self.store = store

@@ -1,0 +1,55 @@
+"""The SQLite connection and the numbered migrations that shape it."""
+
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import aiosqlite
+
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+_NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
+
+
+async def connect(path: Path | str) -> aiosqlite.Connection:
+    if str(path) != ":memory:":
+        Path(path).parent.mkdir(parents=True, exist_ok=True)
+    conn = await aiosqlite.connect(path, isolation_level=None)
+    conn.row_factory = aiosqlite.Row
+    await conn.execute("PRAGMA journal_mode=WAL")
+    await conn.execute("PRAGMA foreign_keys=ON")
+    await conn.execute("PRAGMA busy_timeout=5000")
+    await conn.execute("PRAGMA synchronous=NORMAL")
+    return conn
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    found = []
+    for path in sorted(MIGRATIONS.glob("*.sql")):
+        match = _NAME.match(path.name)
+        if not match:
+            raise RuntimeError(f"migration file {path.name} must look like 001_name.sql")
+        found.append((int(match[1]), path.stem, path.read_text(encoding="utf-8")))
+    return found
+
+
+async def migrate(conn: aiosqlite.Connection) -> int:
+    """Apply pending migrations, each in its own transaction. Returns the schema version."""
+    await conn.execute(
+        "CREATE TABLE IF NOT EXISTS schema_migrations ("
+        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+    )
+    done = {row[0] for row in await conn.execute_fetchall("SELECT version FROM schema_migrations")}
+    for version, name, sql in migrations():
+        if version in done:
+            continue
+        now = datetime.now(UTC).isoformat(timespec="seconds")
+        await conn.executescript(
+            f"BEGIN;\n{sql}\n;INSERT INTO schema_migrations VALUES "
+            f"({version}, '{name}', '{now}');\nCOMMIT;"
+        )
+    return await version_of(conn)
+
+
+async def version_of(conn: aiosqlite.Connection) -> int:
+    rows = await conn.execute_fetchall("SELECT MAX(version) FROM schema_migrations")
+    return rows[0][0] or 0

@@ -1,0 +1,57 @@
+import pytest
+
+from bot.clock import ManualClock
+from bot.storage import open_repo
+from bot.storage.db import connect, migrate, migrations
+
+
+async def test_migrations_are_numbered_and_idempotent(tmp_path):
+    path = tmp_path / "nested" / "iop.db"
+    conn = await connect(path)
+    latest = max(version for version, _, _ in migrations())
+    assert await migrate(conn) == latest
+    assert await migrate(conn) == latest
+    rows = await conn.execute_fetchall("SELECT version, name FROM schema_migrations")
+    assert [row[0] for row in rows] == sorted(v for v, _, _ in migrations())
+    mode = await conn.execute_fetchall("PRAGMA journal_mode")
+    assert mode[0][0] == "wal"
+    await conn.close()
+    assert path.exists()
+
+
+@pytest.fixture
+async def repo(tmp_path):
+    repo = await open_repo(tmp_path / "iop.db", ManualClock())
+    yield repo
+    await repo.close()
+
+
+async def test_consent_and_forget(repo):
+    assert await repo.people.get(7) is None
+    await repo.people.consent(7, "2026-11", "es")
+    person = await repo.people.get(7)
+    assert (person.consent_version, person.language) == ("2026-11", "es")
+    await repo.people.forget(7)
+    assert await repo.people.get(7) is None
+
+
+async def test_unreachable_is_reported_once(repo):
+    await repo.people.consent(7, "v", None)
+    assert await repo.people.mark_unreachable(7) is True
+    assert await repo.people.mark_unreachable(7) is False
+    assert (await repo.people.get(7)).unreachable
+
+
+async def test_audit_records_in_order(repo):
+    await repo.audit.record(1, "claim", "request:5")
+    await repo.audit.record(2, "contacted", "request:5", "by phone")
+    entries = await repo.audit.for_subject("request:5")
+    assert [(e.actor_id, e.action) for e in entries] == [(1, "claim"), (2, "contacted")]
+
+
+async def test_failed_transaction_rolls_back(repo):
+    with pytest.raises(RuntimeError):
+        async with repo.store.tx() as db:
+            await db.execute("INSERT INTO audit_log (at, action, subject) VALUES ('t', 'a', 's')")
+            raise RuntimeError("boom")
+    assert await repo.audit.for_subject("s") == []

@@ -1,0 +1,63 @@
+import pytest
+from jinja2 import UndefinedError
+
+from bot.content import LIMIT, PART_BREAK, Content, MessageTooLong, visible_length
+
+
+def test_every_message_renders_in_every_language(content):
+    names = content.message_names()
+    assert {"welcome", "help", "sos", "error", "unreadable"} <= set(names)
+    for lang in content.languages:
+        for name in names:
+            for part in content.parts(name, lang, **SAMPLE_VALUES.get(name, {})):
+                assert 0 < visible_length(part) <= LIMIT
+
+
+SAMPLE_VALUES: dict[str, dict] = {}
+
+
+def test_labels_cover_every_language(content):
+    base = set(content.labels("en"))
+    for lang in content.languages:
+        assert set(content.labels(lang)) == base
+
+
+def test_unknown_language_falls_back_to_default(content):
+    assert content.lang("fr-CA") == "en"
+    assert content.lang("es-MX") == "es"
+    assert content.render("welcome", "de") == content.render("welcome", "en")
+
+
+def test_values_are_escaped_for_telegram_html(tmp_path, profile):
+    (tmp_path / "messages" / "en").mkdir(parents=True)
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "en.toml").write_text("[menu]\nx = 'y'\n")
+    (tmp_path / "messages" / "en" / "hello.html").write_text("Hi <b>{{ name }}</b>")
+    content = Content(profile, root=tmp_path)
+    text = content.render("hello", name='<script>&"x"')
+    assert text == "Hi <b>&lt;script&gt;&amp;&#34;x&#34;</b>"
+
+
+def test_strict_undefined(tmp_path, profile):
+    (tmp_path / "messages" / "en").mkdir(parents=True)
+    (tmp_path / "messages" / "en" / "hello.html").write_text("Hi {{ nobody }}")
+    with pytest.raises(UndefinedError):
+        Content(profile, root=tmp_path).render("hello")
+
+
+def test_long_message_splits_at_author_breaks_or_is_refused(tmp_path, profile):
+    (tmp_path / "messages" / "en").mkdir(parents=True)
+    body = "<b>" + "a" * 4000 + "</b>"
+    (tmp_path / "messages" / "en" / "split.html").write_text(f"{body}\n{PART_BREAK}\n{body}")
+    (tmp_path / "messages" / "en" / "huge.html").write_text("a" * (LIMIT + 1))
+    content = Content(profile, root=tmp_path)
+    assert len(content.parts("split")) == 2
+    with pytest.raises(MessageTooLong):
+        content.render("split")
+    with pytest.raises(MessageTooLong):
+        content.parts("huge")
+
+
+def test_visible_length_counts_like_telegram():
+    assert visible_length("<b>a&amp;b</b>") == 3
+    assert visible_length("😀") == 2
