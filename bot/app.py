@@ -9,7 +9,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content import Content
-from bot.handlers import errors, fallback, guards, safety, start
+from bot.handlers import errors, fallback, guards, intake, privacy, safety, staff, start
 from bot.limiter import SafetyFirstLimiter
 from bot.profile import Profile, load_profile
 from bot.services import Ctx, Services
@@ -18,10 +18,13 @@ from bot.storage import open_repo
 log = logging.getLogger(__name__)
 
 # Handler groups, lowest first. Order matters: every update meets the safety gate before
-# anything else can answer, stop or fail.
+# anything else can answer, stop or fail. A handler that consumes an update raises
+# ApplicationHandlerStop; one that returns lets the next group try.
 SAFETY = -2
 GUARDS = -1
 FEATURES = 0
+STAFF_REPLIES = 1
+INTAKE_ANSWERS = 2
 FALLBACK = 9
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
@@ -31,6 +34,9 @@ def register(app: Application) -> None:
     safety.register(app, SAFETY)
     guards.register(app, GUARDS)
     start.register(app, FEATURES)
+    privacy.register(app, FEATURES)
+    staff.register(app, FEATURES, reply_group=STAFF_REPLIES)
+    intake.register(app, FEATURES, text_group=INTAKE_ANSWERS)
     fallback.register(app, FALLBACK)
     app.add_error_handler(errors.on_error)
 
@@ -55,6 +61,7 @@ def build_application(settings: Settings, profile: Profile | None = None, *,
     )
     app.bot_data["services"] = services
     register(app)
+    staff.schedule(app, every=profile.intake.watch_seconds)
     return app
 
 

@@ -3,7 +3,7 @@
 import html
 import re
 import tomllib
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
@@ -27,6 +27,15 @@ def visible_length(markup: str) -> int:
     return len(text.encode("utf-16-le")) // 2
 
 
+def duration(span: timedelta) -> str:
+    minutes = int(abs(span).total_seconds() // 60)
+    days, minutes = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(minutes, 60)
+    if days:
+        return f"{days}d {hours}h"
+    return f"{hours}h {minutes}m" if hours else f"{minutes}m"
+
+
 class Content:
     def __init__(self, profile: Profile, root: Path = CONTENT) -> None:
         self.root = root
@@ -39,9 +48,9 @@ class Content:
             trim_blocks=True,
             lstrip_blocks=True,
         )
-        self.env.globals.update(clinic=profile.clinic, support=profile.support,
-                                program=profile.program)
+        self.env.globals.update(profile=profile, clinic=profile.clinic, program=profile.program)
         self.env.filters["local"] = self.local_time
+        self.env.filters["duration"] = duration
         self._labels = {lang: _read_labels(root / "labels" / f"{lang}.toml")
                         for lang in self.languages if (root / "labels" / f"{lang}.toml").exists()}
 

@@ -1,7 +1,7 @@
 """The clinic profile: every clinic fact lives in this file, never in code."""
 
 import tomllib
-from datetime import time
+from datetime import date, time
 from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -9,6 +9,9 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from bot.config import ConfigError
+from bot.domain.calendar import BusinessCalendar
+from bot.domain.eligibility import EligibilityPolicy
+from bot.domain.priority import PriorityPolicy
 
 
 class Model(BaseModel):
@@ -102,11 +105,31 @@ class Safety(Model):
     lexicon_extra: Path | None = None
 
 
+class Intake(Model):
+    min_age: int = Field(18, ge=0, le=120)
+    weekend: list[Weekday] = [Weekday.SAT, Weekday.SUN]
+    holidays: list[date] = []
+    watch_seconds: float = Field(60, gt=0)
+
+
 class Profile(Model):
     clinic: Clinic
     support: Support
     program: Program
     safety: Safety = Safety()
+    intake: Intake = Intake()
+    priority: PriorityPolicy = PriorityPolicy()
+
+    @property
+    def eligibility(self) -> EligibilityPolicy:
+        return EligibilityPolicy(min_age=self.intake.min_age,
+                                 service_area=self.clinic.service_area)
+
+    @property
+    def calendar(self) -> BusinessCalendar:
+        return BusinessCalendar(timezone=self.clinic.timezone,
+                                weekend=[day.iso for day in self.intake.weekend],
+                                holidays=self.intake.holidays)
 
 
 def load_profile(path: Path) -> Profile:

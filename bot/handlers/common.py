@@ -2,7 +2,7 @@
 
 import logging
 
-from telegram import InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
+from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden
 
 from bot.limiter import URGENT
@@ -25,7 +25,7 @@ def lang_of(update: Update) -> str | None:
 
 
 async def send(ctx: Ctx, chat_id: int, name: str, /, *, lang: str | None = None,
-               buttons: Rows | None = None, urgent: bool = False,
+               buttons: Rows | None = None, urgent: bool = False, force_reply: bool = False,
                **values: object) -> Message | None:
     """Render a template and send it; the keyboard goes on the last part.
 
@@ -33,13 +33,13 @@ async def send(ctx: Ctx, chat_id: int, name: str, /, *, lang: str | None = None,
     """
     parts = ctx.content.parts(name, lang, **values)
     extra = {"rate_limit_args": URGENT} if urgent else {}
+    markup = ForceReply(selective=True) if force_reply else keyboard(buttons) if buttons else None
     sent = None
     try:
         for index, part in enumerate(parts):
             last = index == len(parts) - 1
-            sent = await ctx.bot.send_message(
-                chat_id, part, reply_markup=keyboard(buttons) if buttons and last else None,
-                **extra)
+            sent = await ctx.bot.send_message(chat_id, part, reply_markup=markup if last else None,
+                                              **extra)
     except Forbidden:
         log.info("chat %s has blocked the bot", chat_id)
         await blocked(ctx, chat_id)
@@ -47,11 +47,13 @@ async def send(ctx: Ctx, chat_id: int, name: str, /, *, lang: str | None = None,
     return sent
 
 
-async def edit(ctx: Ctx, message: Message, name: str, /, *, lang: str | None = None,
-               buttons: Rows | None = None, **values: object) -> None:
+async def edit_message(ctx: Ctx, chat_id: int, message_id: int, name: str, /, *,
+                       lang: str | None = None, buttons: Rows | None = None,
+                       **values: object) -> None:
     text = ctx.content.render(name, lang, **values)
     try:
-        await message.edit_text(text, reply_markup=keyboard(buttons) if buttons else None)
+        await ctx.bot.edit_message_text(text, chat_id=chat_id, message_id=message_id,
+                                        reply_markup=keyboard(buttons) if buttons else None)
     except BadRequest as exc:
         if "not modified" not in exc.message:
             raise
@@ -64,12 +66,12 @@ async def blocked(ctx: Ctx, chat_id: int) -> None:
         await ctx.repo.audit.record(None, "unreachable", f"person:{chat_id}")
 
 
-async def answer(update: Update, text: str | None = None) -> None:
+async def answer(update: Update, text: str | None = None, *, alert: bool = False) -> None:
     """Answer a button press; a press that is too old to answer is not an error."""
     query = update.callback_query
     if query is None:
         return
     try:
-        await query.answer(text)
+        await query.answer(text, show_alert=alert)
     except BadRequest:
         log.debug("callback query %s could not be answered", query.id)

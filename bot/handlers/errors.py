@@ -3,6 +3,7 @@
 import logging
 
 from telegram import Update
+from telegram.ext import ApplicationHandlerStop
 
 from bot.handlers.common import lang_of, send
 from bot.services import Ctx
@@ -16,8 +17,9 @@ async def on_error(update: object, ctx: Ctx) -> None:
     if not isinstance(update, Update) or update.effective_chat is None:
         return
     if update.effective_chat.type != "private":
-        return
+        raise ApplicationHandlerStop
     try:
         await send(ctx, update.effective_chat.id, "error", lang=lang_of(update))
     except Exception:
         log.exception("could not tell chat about the error in update %s", update_id)
+    raise ApplicationHandlerStop

@@ -1,6 +1,13 @@
 from telegram import Update
-from telegram.ext import Application, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    filters,
+)
 
+from bot.handlers import intake
 from bot.handlers.common import answer, lang_of, send
 from bot.services import Ctx
 
@@ -15,8 +22,16 @@ def menu(ctx: Ctx, lang: str | None) -> list[list[tuple[str, str]]]:
 
 
 async def start(update: Update, ctx: Ctx) -> None:
-    lang = lang_of(update)
-    await send(ctx, update.effective_chat.id, "welcome", lang=lang, buttons=menu(ctx, lang))
+    """`/start`, or a deep link: `consult` opens a request, `ref_<code>` records a referrer."""
+    payload = ctx.args[0] if ctx.args else ""
+    if payload == "consult":
+        await intake.begin(update, ctx)
+    elif payload.startswith("ref_") and intake.REFERRAL.match(payload[4:]):
+        await intake.begin(update, ctx, referral=payload[4:])
+    else:
+        lang = lang_of(update)
+        await send(ctx, update.effective_chat.id, "welcome", lang=lang, buttons=menu(ctx, lang))
+    raise ApplicationHandlerStop
 
 
 async def about(update: Update, ctx: Ctx) -> None:
@@ -24,6 +39,7 @@ async def about(update: Update, ctx: Ctx) -> None:
     lang = lang_of(update)
     name = "about_iop" if update.callback_query.data == "menu:iop" else "family_info"
     await send(ctx, update.effective_chat.id, name, lang=lang, buttons=menu(ctx, lang))
+    raise ApplicationHandlerStop
 
 
 def register(app: Application, group: int) -> None:

@@ -7,6 +7,7 @@ from bot.storage.audit import Audit
 from bot.storage.base import Store
 from bot.storage.db import connect, migrate
 from bot.storage.people import People
+from bot.storage.requests import Requests
 
 
 class Repo:
@@ -14,6 +15,7 @@ class Repo:
         self.store = store
         self.people = People(store)
         self.audit = Audit(store)
+        self.requests = Requests(store)
 
     async def close(self) -> None:
         await self.store.conn.close()

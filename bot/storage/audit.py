@@ -1,11 +1,14 @@
+from datetime import datetime
+
 from pydantic import BaseModel
 
 from bot.storage.base import Table
 
 
 class Entry(BaseModel):
-    at: str
+    at: datetime
     actor_id: int | None
+    actor_name: str | None
     action: str
     subject: str
     detail: str | None
@@ -13,16 +16,16 @@ class Entry(BaseModel):
 
 class Audit(Table):
     async def record(self, actor_id: int | None, action: str, subject: str,
-                     detail: str | None = None) -> None:
+                     detail: str | None = None, *, actor_name: str | None = None) -> None:
         async with self.store.tx() as db:
             await db.execute(
-                "INSERT INTO audit_log (at, actor_id, action, subject, detail)"
-                " VALUES (?, ?, ?, ?, ?)",
-                (self.store.now(), actor_id, action, subject, detail),
+                "INSERT INTO audit_log (at, actor_id, actor_name, action, subject, detail)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                (self.store.now(), actor_id, actor_name, action, subject, detail),
             )
 
     async def for_subject(self, subject: str) -> list[Entry]:
         rows = await self.store.all(
-            "SELECT at, actor_id, action, subject, detail FROM audit_log"
+            "SELECT at, actor_id, actor_name, action, subject, detail FROM audit_log"
             " WHERE subject = ? ORDER BY id", subject)
         return [Entry(**dict(row)) for row in rows]

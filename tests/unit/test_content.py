@@ -2,6 +2,7 @@ import pytest
 from jinja2 import UndefinedError
 
 from bot.content import LIMIT, PART_BREAK, Content, MessageTooLong, visible_length
+from tests import samples
 
 
 def test_every_message_renders_in_every_language(content):
@@ -9,11 +10,9 @@ def test_every_message_renders_in_every_language(content):
     assert {"welcome", "help", "sos", "error", "unreadable"} <= set(names)
     for lang in content.languages:
         for name in names:
-            for part in content.parts(name, lang, **SAMPLE_VALUES.get(name, {})):
-                assert 0 < visible_length(part) <= LIMIT
-
-
-SAMPLE_VALUES: dict[str, dict] = {}
+            for context in samples.values(name, content.labels(lang)):
+                for part in content.parts(name, lang, **context):
+                    assert 0 < visible_length(part) <= LIMIT, name
 
 
 def test_labels_cover_every_language(content):

@@ -13,6 +13,7 @@ CREATE TABLE audit_log (
     id        INTEGER PRIMARY KEY,
     at        TEXT NOT NULL,
     actor_id  INTEGER,
+    actor_name TEXT,
     action    TEXT NOT NULL,
     subject   TEXT NOT NULL,
     detail    TEXT

@@ -1,0 +1,285 @@
+"""Consultation requests: consent, questions, summary, outcome. State lives in the database."""
+
+import asyncio
+import logging
+import re
+
+from telegram import Update
+from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
+
+from bot.domain import eligibility, intake, priority
+from bot.domain.intake import Problem, Step, Subject
+from bot.handlers import safety, staff
+from bot.handlers.common import Rows, answer, lang_of, send
+from bot.services import Ctx
+from bot.storage.requests import Request
+
+log = logging.getLogger(__name__)
+
+CONSENT_VERSION = "2026-11"
+REFERRAL = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
+
+CHOICES: dict[Step, list[str]] = {
+    Step.SUBJECT: [s.value for s in intake.Subject],
+    Step.INJECTION: [v.value for v in intake.YesNo],
+    Step.PREGNANCY: [v.value for v in intake.Pregnancy],
+    Step.DISCHARGE: [v.value for v in intake.YesNo],
+    Step.MENTAL_HEALTH: [v.value for v in intake.MentalHealth],
+    Step.CONTACT: [v.value for v in intake.ContactMethod],
+    Step.BEST_TIMES: ["mornings", "afternoons", "evenings", "anytime"],
+}
+TYPED = {Step.NAME, Step.AGE, Step.PHONE, Step.BEST_TIMES, Step.NOTES}
+
+
+def lock(ctx: Ctx) -> asyncio.Lock:
+    """One person's updates are handled one at a time; the safety gate never waits here."""
+    return ctx.chat_data.setdefault("intake_lock", asyncio.Lock())
+
+
+def options(ctx: Ctx, step: Step, lang: str | None) -> list[tuple[str, str]]:
+    """(label, stored value) pairs for a choice question."""
+    labels = ctx.content.labels(lang)
+    if step is Step.STATE:
+        return [(code, code) for code in ctx.profile.clinic.service_area] + [
+            (labels["answer.elsewhere"], intake.ELSEWHERE)]
+    return [(labels[f"answer.{value}"], value) for value in CHOICES.get(step, [])]
+
+
+def buttons(ctx: Ctx, request: Request, step: Step, lang: str | None) -> Rows:
+    labels = ctx.content.labels(lang)
+    rows: Rows = [[(text, f"in:{step}:{value}")] for text, value in options(ctx, step, lang)]
+    if step is Step.NOTES:
+        rows.append([(labels["nav.skip"], f"in:{step}:-")])
+    if step is Step.SUMMARY:
+        rows.append([(labels["nav.send"], f"in:{step}:send")])
+    nav = [(labels["nav.cancel"], f"in:{step}:cancel")]
+    if intake.previous_step(request.answers, step) is not None:
+        nav.insert(0, (labels["nav.back"], f"in:{step}:back"))
+    return [*rows, nav]
+
+
+async def ask(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> None:
+    step = request.step
+    a = request.answers
+    values = {"loved": a.subject is Subject.LOVED_ONE, "who": a.name or "them", "a": a}
+    if step is Step.SUMMARY:
+        labels = ctx.content.labels(lang)
+        values |= {"labels": labels,
+                   "state": labels["answer.elsewhere"] if a.state == intake.ELSEWHERE else a.state}
+    await send(ctx, chat_id, f"q_{step}", lang=lang, buttons=buttons(ctx, request, step, lang),
+               **values)
+
+
+async def begin(update: Update, ctx: Ctx, referral: str | None = None) -> None:
+    """Entry from the menu button, `/start consult` or `/start ref_<code>`."""
+    chat_id, user_id, lang = update.effective_chat.id, update.effective_user.id, lang_of(update)
+    async with lock(ctx):
+        person = await ctx.repo.people.get(user_id)
+        current = await ctx.repo.requests.current(user_id) if person else None
+        if current is not None and current.step is not None:
+            await send(ctx, chat_id, "intake_resume", lang=lang)
+            await ask(ctx, chat_id, current, lang)
+        elif current is not None:
+            labels = ctx.content.labels(lang)
+            await send(ctx, chat_id, "intake_existing", lang=lang, number=current.id,
+                       scheduled=current.scheduled_for,
+                       buttons=[[(labels["nav.update"], "in:update")],
+                                [(labels["nav.keep"], "in:keep")]])
+        elif person is not None:
+            await start_draft(ctx, chat_id, user_id, lang, referral)
+        else:
+            labels = ctx.content.labels(lang)
+            suffix = f":{referral}" if referral else ""
+            await send(ctx, chat_id, "consent", lang=lang,
+                       buttons=[[(labels["nav.agree"], f"consent:yes{suffix}")],
+                                [(labels["nav.decline"], "consent:no")]])
+
+
+async def start_draft(ctx: Ctx, chat_id: int, user_id: int, lang: str | None,
+                      referral: str | None) -> None:
+    request = await ctx.repo.requests.start(user_id, lang, referral, Step.SUBJECT)
+    await ctx.repo.audit.record(user_id, "intake_started", f"request:{request.id}",
+                                f"referral={referral}" if referral else None)
+    await ask(ctx, chat_id, request, lang)
+
+
+async def on_menu(update: Update, ctx: Ctx) -> None:
+    await answer(update)
+    await begin(update, ctx)
+    raise ApplicationHandlerStop
+
+
+async def on_consent(update: Update, ctx: Ctx) -> None:
+    await answer(update)
+    chat_id, user_id, lang = update.effective_chat.id, update.effective_user.id, lang_of(update)
+    _, choice, *rest = update.callback_query.data.split(":", 2)
+    if choice == "no":
+        await send(ctx, chat_id, "consent_declined", lang=lang)
+        raise ApplicationHandlerStop
+    referral = rest[0] if rest and REFERRAL.match(rest[0]) else None
+    async with lock(ctx):
+        if await ctx.repo.people.get(user_id) is None:
+            await ctx.repo.people.consent(user_id, CONSENT_VERSION, ctx.content.lang(lang))
+            await ctx.repo.audit.record(user_id, "consent", f"person:{user_id}", CONSENT_VERSION)
+        current = await ctx.repo.requests.current(user_id)
+        if current is None:
+            await start_draft(ctx, chat_id, user_id, lang, referral)
+        elif current.step is not None:
+            await ask(ctx, chat_id, current, lang)
+        else:
+            await send(ctx, chat_id, "intake_sent_already", lang=lang)
+    raise ApplicationHandlerStop
+
+
+async def on_update_choice(update: Update, ctx: Ctx) -> None:
+    await answer(update)
+    chat_id, user_id, lang = update.effective_chat.id, update.effective_user.id, lang_of(update)
+    async with lock(ctx):
+        current = await ctx.repo.requests.current(user_id)
+        if current is not None and current.step is not None:
+            await ask(ctx, chat_id, current, lang)
+        elif current is None:
+            await send(ctx, chat_id, "stale_button", lang=lang)
+        elif update.callback_query.data == "in:keep":
+            await send(ctx, chat_id, "intake_kept", lang=lang)
+        elif await ctx.repo.requests.begin_update(current.id):
+            await ask(ctx, chat_id, await ctx.repo.requests.get(current.id), lang)
+    raise ApplicationHandlerStop
+
+
+async def on_button(update: Update, ctx: Ctx) -> None:
+    _, step_name, value = update.callback_query.data.split(":", 2)
+    chat_id, user_id, lang = update.effective_chat.id, update.effective_user.id, lang_of(update)
+    async with lock(ctx):
+        current = await ctx.repo.requests.current(user_id)
+        if current is None or current.step is None or current.step != step_name:
+            await answer(update, ctx.content.label("notice.stale", lang))
+            if current is not None and current.step is not None:
+                await ask(ctx, chat_id, current, lang)
+            elif current is not None:
+                await send(ctx, chat_id, "intake_sent_already", lang=lang)
+            raise ApplicationHandlerStop
+        await answer(update)
+        step = current.step
+        if value == "cancel":
+            await cancel(ctx, chat_id, current, lang)
+        elif value == "back":
+            await go_back(ctx, chat_id, current, lang)
+        elif step is Step.SUMMARY and value == "send":
+            await submit(ctx, chat_id, current, lang)
+        elif step is Step.NOTES and value == "-":
+            await accept(ctx, chat_id, current, "", lang)
+        elif value in {v for _, v in options(ctx, step, lang)}:
+            await accept(ctx, chat_id, current, value, lang)
+        else:
+            await ask(ctx, chat_id, current, lang)
+    raise ApplicationHandlerStop
+
+
+async def on_text(update: Update, ctx: Ctx) -> None:
+    """Typed answers. Returns quietly when the person has no question open."""
+    chat_id, user_id, lang = update.effective_chat.id, update.effective_user.id, lang_of(update)
+    async with lock(ctx):
+        person = await ctx.repo.people.get(user_id)
+        current = await ctx.repo.requests.current(user_id) if person else None
+        if current is None or current.step is None:
+            return
+        if safety.fired(ctx, update):
+            await ask(ctx, chat_id, current, lang)
+            raise ApplicationHandlerStop
+        text = update.effective_message.text
+        value = typed_value(ctx, current.step, text, lang)
+        if isinstance(value, Problem) or value is None:
+            problem = value.value if isinstance(value, Problem) else "use_buttons"
+            await send(ctx, chat_id, "reask", lang=lang, problem=problem)
+            await ask(ctx, chat_id, current, lang)
+        else:
+            limit = {Step.BEST_TIMES: intake.BEST_TIMES_LIMIT, Step.NOTES: intake.NOTES_LIMIT}
+            if current.step in limit:
+                value, cut = intake.clean_free_text(value, limit[current.step])
+                if not value:
+                    await send(ctx, chat_id, "reask", lang=lang, problem="empty")
+                    await ask(ctx, chat_id, current, lang)
+                    raise ApplicationHandlerStop
+                if cut:
+                    await send(ctx, chat_id, "intake_cut", lang=lang, limit=limit[current.step])
+            await accept(ctx, chat_id, current, value, lang)
+    raise ApplicationHandlerStop
+
+
+def typed_value(ctx: Ctx, step: Step, text: str, lang: str | None) -> object:
+    """A typed answer: parsed for free-text questions, matched to a label for choices."""
+    wanted = text.strip().casefold()
+    for label, value in options(ctx, step, lang):
+        if wanted in {label.casefold(), value.casefold()}:
+            return value
+    if step is Step.NAME:
+        return intake.parse_name(text)
+    if step is Step.AGE:
+        return intake.parse_age(text)
+    if step is Step.PHONE:
+        return intake.parse_phone(text)
+    if step in TYPED:
+        return text if text.strip() else Problem.EMPTY
+    return None
+
+
+async def accept(ctx: Ctx, chat_id: int, request: Request, value: object,
+                 lang: str | None) -> None:
+    answers = intake.record(request.answers, request.step, value)
+    step = intake.next_step(answers)
+    if await ctx.repo.requests.save(request.id, answers, step, expect=request.step):
+        await ask(ctx, chat_id, await ctx.repo.requests.get(request.id), lang)
+
+
+async def go_back(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> None:
+    previous = intake.previous_step(request.answers, request.step)
+    if previous is None:
+        await ask(ctx, chat_id, request, lang)
+        return
+    if await ctx.repo.requests.save(request.id, request.answers, previous, expect=request.step):
+        await ask(ctx, chat_id, await ctx.repo.requests.get(request.id), lang)
+
+
+async def cancel(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> None:
+    if request.referred_at is None:
+        await ctx.repo.requests.delete(request.id)
+        await ctx.repo.audit.record(request.user_id, "intake_cancelled", f"request:{request.id}")
+        await send(ctx, chat_id, "intake_cancelled", lang=lang)
+    else:
+        await ctx.repo.requests.abandon_update(request.id)
+        await send(ctx, chat_id, "intake_kept", lang=lang)
+
+
+async def submit(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> None:
+    answers, profile = request.answers, ctx.profile
+    decision = eligibility.decide(answers, profile.eligibility)
+    values = {"loved": answers.subject is Subject.LOVED_ONE, "name": answers.name}
+    if decision.outcome is not eligibility.Outcome.ELIGIBLE:
+        await ctx.repo.requests.delete(request.id)
+        await ctx.repo.audit.record(request.user_id, f"intake_{decision.outcome}",
+                                    f"request:{request.id}")
+        await send(ctx, chat_id, f"outcome_{decision.outcome}", lang=lang, **values)
+        return
+    updated = request.referred_at is not None
+    referred_at = request.referred_at or ctx.clock.now()
+    assessment = priority.assess(answers, referred_at, profile.priority, profile.calendar)
+    if not await ctx.repo.requests.submit(request.id, assessment, referred_at):
+        return
+    await ctx.repo.audit.record(request.user_id, "intake_updated" if updated else "intake_sent",
+                                f"request:{request.id}", f"tier={int(assessment.tier)}")
+    await send(ctx, chat_id, "outcome_eligible", lang=lang, number=request.id,
+               tier=int(assessment.tier), due=assessment.primary.due_at,
+               contact=answers.contact, phone=answers.phone, **values)
+    await staff.alert(ctx, request.id, updated=updated)
+
+
+def register(app, group: int, text_group: int) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CallbackQueryHandler(on_menu, pattern=r"^menu:consult$"), group)
+    app.add_handler(CallbackQueryHandler(on_consent, pattern=r"^consent:(yes|no)(:[\w-]*)?$"),
+                    group)
+    app.add_handler(CallbackQueryHandler(on_update_choice, pattern=r"^in:(update|keep)$"), group)
+    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^in:[a-z_]+:[\w-]+$"), group)
+    text = private & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
+    app.add_handler(MessageHandler(text, on_text), text_group)

@@ -1,0 +1,233 @@
+"""Staff: request alerts and their buttons, /queue, and the deadline watcher."""
+
+import logging
+
+from markupsafe import Markup
+from telegram import Update, User
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.domain import priority
+from bot.domain.intake import clean_free_text
+from bot.domain.when import parse_when
+from bot.handlers.common import Rows, answer, edit_message, send
+from bot.services import Ctx
+from bot.storage.requests import Request, Status
+
+log = logging.getLogger(__name__)
+
+REASONS = ("level", "referred", "unreachable", "declined")
+OPEN, CLAIMED, CONTACTED = Status.OPEN, Status.CLAIMED, Status.CONTACTED
+ACTIONS = {
+    "claim": (Status.CLAIMED, (OPEN,)),
+    "contacted": (Status.CONTACTED, (OPEN, CLAIMED)),
+    "scheduled": (Status.SCHEDULED, (OPEN, CLAIMED, CONTACTED)),
+    "not_a_fit": (Status.NOT_A_FIT, (OPEN, CLAIMED, CONTACTED)),
+}
+
+
+def tier_names(ctx: Ctx) -> dict[int, str]:
+    labels = ctx.content.labels()
+    return {tier: labels[f"tier.{tier}"] for tier in range(1, 6)}
+
+
+def name_of(user: User) -> str:
+    return user.full_name or str(user.id)
+
+
+def mention(user: User) -> Markup:
+    return Markup('<a href="tg://user?id={}">{}</a>').format(user.id, name_of(user))
+
+
+def actions(ctx: Ctx, request: Request) -> Rows | None:
+    if request.status not in ACTIONS["not_a_fit"][1]:
+        return None
+    labels = ctx.content.labels()
+    row = [(labels[f"staff.{a}"], f"st:{a}:{request.id}")
+           for a, (_, allowed) in ACTIONS.items() if request.status in allowed]
+    return [row[:2], row[2:]]
+
+
+async def render_alert(ctx: Ctx, request: Request, updated: bool = False) -> dict:
+    history = [{"at": e.at, "action": e.action, "who": e.actor_name or "system",
+                "detail": e.detail}
+               for e in await ctx.repo.audit.for_subject(f"request:{request.id}")
+               if e.action.startswith("staff_")]
+    for item in history:
+        item["action"] = item["action"].removeprefix("staff_")
+    return {"r": request, "updated": updated, "history": history, "tier_names": tier_names(ctx)}
+
+
+async def alert(ctx: Ctx, request_id: int, *, updated: bool = False) -> None:
+    """Tell the staff chat about a new or updated request; never fails the client's reply."""
+    chat_id = ctx.services.settings.staff_chat_id
+    if chat_id is None:
+        log.warning("STAFF_CHAT_ID is not set; request %s was not announced", request_id)
+        return
+    try:
+        request = await ctx.repo.requests.get(request_id)
+        message = await send(ctx, chat_id, "staff_alert", buttons=actions(ctx, request),
+                             **await render_alert(ctx, request, updated))
+        if message is not None:
+            await ctx.repo.requests.set_alert(request_id, chat_id, message.message_id)
+    except Exception:
+        log.exception("could not alert staff about request %s", request_id)
+
+
+async def refresh(ctx: Ctx, request_id: int) -> None:
+    request = await ctx.repo.requests.get(request_id)
+    if request.alert_chat_id is None:
+        return
+    await edit_message(ctx, request.alert_chat_id, request.alert_message_id, "staff_alert",
+                       buttons=actions(ctx, request), **await render_alert(ctx, request))
+
+
+async def refuse(update: Update, ctx: Ctx) -> None:
+    user = update.effective_user
+    await answer(update, ctx.content.label("notice.staff_only"), alert=True)
+    await ctx.repo.audit.record(user.id, "staff_refused", "staff_command",
+                                update.callback_query.data if update.callback_query else None)
+    raise ApplicationHandlerStop
+
+
+async def on_action(update: Update, ctx: Ctx) -> None:
+    user = update.effective_user
+    if not ctx.services.is_staff(user.id):
+        await refuse(update, ctx)
+    _, action, *rest = update.callback_query.data.split(":")
+    request = await ctx.repo.requests.get(int(rest[0]))
+    if request is None or (action not in ACTIONS and action != "reason"):
+        await answer(update, ctx.content.label("notice.stale"))
+        raise ApplicationHandlerStop
+    chat_id = update.effective_chat.id
+    if action in ("scheduled", "not_a_fit"):
+        if request.status not in ACTIONS[action][1]:
+            await answer(update)
+            await send(ctx, chat_id, "staff_done", number=request.id, status=request.status)
+            raise ApplicationHandlerStop
+        await answer(update)
+        await ctx.repo.requests.prompt(chat_id, user.id, request.id, action)
+        if action == "scheduled":
+            await send(ctx, chat_id, "staff_prompt_scheduled", force_reply=True,
+                       who=mention(user), number=request.id)
+        else:
+            labels = ctx.content.labels()
+            rows = [[(labels[f"staff.reason_{code}"], f"st:reason:{request.id}:{code}")]
+                    for code in REASONS]
+            await send(ctx, chat_id, "staff_prompt_reason", buttons=rows,
+                       who=mention(user), number=request.id)
+        raise ApplicationHandlerStop
+    if action == "reason":
+        code = rest[1] if len(rest) > 1 and rest[1] in REASONS else None
+        if code is None:
+            await answer(update, ctx.content.label("notice.stale"))
+            raise ApplicationHandlerStop
+        await ctx.repo.requests.take_prompt(chat_id, user.id)
+        await finish(ctx, update, request, "not_a_fit",
+                     reason=ctx.content.label(f"staff.reason_{code}"))
+        raise ApplicationHandlerStop
+    await finish(ctx, update, request, action)
+    raise ApplicationHandlerStop
+
+
+async def finish(ctx: Ctx, update: Update, request: Request, action: str, *,
+                 when=None, reason: str | None = None) -> None:
+    user = update.effective_user
+    status, allowed = ACTIONS[action]
+    moved = await ctx.repo.requests.move(request.id, status, user.id, allowed=allowed,
+                                         scheduled_for=when, reason=reason)
+    await answer(update)
+    if not moved:
+        current = await ctx.repo.requests.get(request.id)
+        await send(ctx, update.effective_chat.id, "staff_done", number=request.id,
+                   status=current.status)
+        return
+    detail = ctx.content.local_time(when) if when else reason
+    await ctx.repo.audit.record(user.id, f"staff_{action}", f"request:{request.id}", detail,
+                                actor_name=name_of(user))
+    await refresh(ctx, request.id)
+    if action == "scheduled":
+        lang = request.language
+        await send(ctx, request.user_id, "client_scheduled", lang=lang, when=when,
+                   name=request.answers.name if request.answers.subject == "self" else None)
+
+
+async def on_reply(update: Update, ctx: Ctx) -> None:
+    """A staff member's typed date or reason, after pressing Scheduled or Not a fit."""
+    user, chat_id = update.effective_user, update.effective_chat.id
+    if not ctx.services.is_staff(user.id) or ctx.services.repo is None:
+        return
+    pending = await ctx.repo.requests.take_prompt(chat_id, user.id)
+    if pending is None:
+        return
+    request_id, kind = pending
+    request = await ctx.repo.requests.get(request_id)
+    text = update.effective_message.text
+    if kind == "scheduled":
+        when = parse_when(text, ctx.clock.now(), ctx.profile.clinic.tz)
+        if when is None:
+            await ctx.repo.requests.prompt(chat_id, user.id, request_id, kind)
+            await send(ctx, chat_id, "staff_bad_time", force_reply=True, who=mention(user))
+            raise ApplicationHandlerStop
+        await finish(ctx, update, request, "scheduled", when=when)
+    else:
+        await finish(ctx, update, request, "not_a_fit", reason=clean_free_text(text, 200).text)
+    raise ApplicationHandlerStop
+
+
+async def queue(update: Update, ctx: Ctx) -> None:
+    user = update.effective_user
+    if not ctx.services.is_staff(user.id):
+        await send(ctx, update.effective_chat.id, "staff_only")
+        raise ApplicationHandlerStop
+    now = ctx.clock.now()
+    items = []
+    for request in await ctx.repo.requests.queue():
+        left = priority.time_left(now, request.due_at)
+        items.append({"r": request, "left": left, "overdue": left.total_seconds() < 0})
+    await ctx.repo.audit.record(user.id, "staff_queue_viewed", "queue", str(len(items)),
+                                actor_name=name_of(user))
+    await send(ctx, update.effective_chat.id, "staff_queue", items=items,
+               tier_names=tier_names(ctx))
+    raise ApplicationHandlerStop
+
+
+async def watch(ctx: Ctx) -> None:
+    """Re-alert at half-time, page on-call at breach; each once, recorded, restart-proof."""
+    if ctx.services.repo is None:
+        return
+    now, repo = ctx.clock.now(), ctx.repo
+    staff_chat = ctx.services.settings.staff_chat_id
+    names = tier_names(ctx)
+    for request in await repo.requests.half_time_due(now):
+        if await repo.requests.escalated(request.id, "half_time"):
+            await repo.audit.record(None, "escalation_half_time", f"request:{request.id}")
+            left = priority.time_left(now, request.due_at)
+            if staff_chat is not None:
+                await send(ctx, staff_chat, "staff_realert", r=request, tier_names=names,
+                           left=left)
+    for request in await repo.requests.breached(now):
+        if await repo.requests.escalated(request.id, "breach"):
+            await repo.audit.record(None, "escalation_breach", f"request:{request.id}")
+            targets = [*ctx.profile.safety.on_call_user_ids]
+            if staff_chat is not None:
+                targets.append(staff_chat)
+            for chat_id in targets:
+                await send(ctx, chat_id, "staff_breach", r=request, tier_names=names)
+
+
+def register(app: Application, group: int, reply_group: int) -> None:
+    app.add_handler(CallbackQueryHandler(on_action, pattern=r"^st:[a-z_]+:\d+(:[a-z]+)?$"), group)
+    app.add_handler(CommandHandler("queue", queue), group)
+    text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
+    app.add_handler(MessageHandler(text, on_reply), reply_group)
+
+
+def schedule(app: Application, every: float) -> None:
+    app.job_queue.run_repeating(watch, interval=every, first=every, name="deadline-watcher")

@@ -1,0 +1,202 @@
+import json
+from datetime import datetime
+from enum import StrEnum
+
+from pydantic import BaseModel
+
+from bot.domain.intake import Answers, Step
+from bot.domain.priority import Assessment, half_time
+from bot.storage.base import Table, parse_ts, ts
+
+
+class Status(StrEnum):
+    DRAFT = "draft"
+    OPEN = "open"
+    CLAIMED = "claimed"
+    CONTACTED = "contacted"
+    SCHEDULED = "scheduled"
+    NOT_A_FIT = "not_a_fit"
+
+
+ACTIVE = (Status.OPEN, Status.CLAIMED, Status.CONTACTED, Status.SCHEDULED)
+
+
+def _in(statuses: tuple[Status, ...]) -> str:
+    return "(" + ", ".join(f"'{status}'" for status in statuses) + ")"
+
+
+class Request(BaseModel):
+    id: int
+    user_id: int
+    status: Status
+    step: Step | None
+    answers: Answers
+    referral: str | None
+    language: str | None
+    tier: int | None
+    undisclosed: list[str]
+    referred_at: datetime | None
+    due_at: datetime | None
+    due_kind: str | None
+    handled_by: int | None
+    scheduled_for: datetime | None
+    reason: str | None
+    alert_chat_id: int | None
+    alert_message_id: int | None
+
+
+def _request(row) -> Request:
+    return Request(
+        id=row["id"], user_id=row["user_id"], status=row["status"], step=row["step"],
+        answers=Answers.model_validate_json(row["answers"]), referral=row["referral"],
+        language=row["language"], tier=row["tier"],
+        undisclosed=json.loads(row["undisclosed"] or "[]"),
+        referred_at=parse_ts(row["referred_at"]), due_at=parse_ts(row["due_at"]),
+        due_kind=row["due_kind"], handled_by=row["handled_by"],
+        scheduled_for=parse_ts(row["scheduled_for"]), reason=row["reason"],
+        alert_chat_id=row["alert_chat_id"], alert_message_id=row["alert_message_id"],
+    )
+
+
+class Requests(Table):
+    async def get(self, request_id: int) -> Request | None:
+        row = await self.store.one("SELECT * FROM requests WHERE id = ?", request_id)
+        return _request(row) if row else None
+
+    async def current(self, user_id: int) -> Request | None:
+        """The person's draft or submitted request that is still in play."""
+        live = _in((Status.DRAFT, *ACTIVE))
+        row = await self.store.one(
+            f"SELECT * FROM requests WHERE user_id = ? AND status IN {live}", user_id)
+        return _request(row) if row else None
+
+    async def start(self, user_id: int, language: str | None, referral: str | None,
+                    step: Step) -> Request:
+        now = self.store.now()
+        async with self.store.tx() as db:
+            cursor = await db.execute(
+                "INSERT INTO requests (user_id, status, step, referral, language, created_at,"
+                " updated_at) VALUES (?, 'draft', ?, ?, ?, ?, ?)",
+                (user_id, step, referral, language, now, now))
+            request_id = cursor.lastrowid
+        return await self.get(request_id)
+
+    async def save(self, request_id: int, answers: Answers, step: Step | None,
+                   *, expect: Step | None) -> bool:
+        """Store an answer only if the request is still at `expect`: a double press acts once."""
+        async with self.store.tx() as db:
+            cursor = await db.execute(
+                "UPDATE requests SET answers = ?, step = ?, updated_at = ?"
+                " WHERE id = ? AND step IS ?",
+                (answers.model_dump_json(exclude_none=True), step, self.store.now(),
+                 request_id, expect))
+            return cursor.rowcount == 1
+
+    async def begin_update(self, request_id: int) -> bool:
+        """Reopen a sent request at its summary, keeping a copy to restore on cancel."""
+        async with self.store.tx() as db:
+            cursor = await db.execute(
+                "UPDATE requests SET saved_answers = answers, step = 'summary', updated_at = ?"
+                " WHERE id = ? AND step IS NULL", (self.store.now(), request_id))
+            return cursor.rowcount == 1
+
+    async def abandon_update(self, request_id: int) -> None:
+        async with self.store.tx() as db:
+            await db.execute(
+                "UPDATE requests SET answers = COALESCE(saved_answers, answers),"
+                " saved_answers = NULL, step = NULL, updated_at = ? WHERE id = ?",
+                (self.store.now(), request_id))
+
+    async def delete(self, request_id: int) -> None:
+        async with self.store.tx() as db:
+            await db.execute("DELETE FROM requests WHERE id = ?", (request_id,))
+
+    async def submit(self, request_id: int, assessment: Assessment,
+                     referred_at: datetime) -> bool:
+        primary = assessment.primary
+        deadlines = [d.model_dump(mode="json") for d in assessment.deadlines]
+        async with self.store.tx() as db:
+            cursor = await db.execute(
+                "UPDATE requests SET status = CASE status WHEN 'draft' THEN 'open' ELSE status END,"
+                " step = NULL, saved_answers = NULL, tier = ?, undisclosed = ?, deadlines = ?,"
+                " referred_at = COALESCE(referred_at, ?), due_at = ?, due_kind = ?, half_at = ?,"
+                " updated_at = ? WHERE id = ? AND step = 'summary'",
+                (int(assessment.tier), json.dumps(sorted(assessment.undisclosed)),
+                 json.dumps(deadlines), ts(referred_at), ts(primary.due_at), primary.kind,
+                 ts(half_time(referred_at, primary.due_at)), self.store.now(), request_id))
+            return cursor.rowcount == 1
+
+    async def set_alert(self, request_id: int, chat_id: int, message_id: int) -> None:
+        async with self.store.tx() as db:
+            await db.execute(
+                "UPDATE requests SET alert_chat_id = ?, alert_message_id = ? WHERE id = ?",
+                (chat_id, message_id, request_id))
+
+    async def move(self, request_id: int, to: Status, staff_id: int, *,
+                   allowed: tuple[Status, ...], scheduled_for: datetime | None = None,
+                   reason: str | None = None) -> bool:
+        """A staff action; False when the request is no longer in an `allowed` status."""
+        async with self.store.tx() as db:
+            cursor = await db.execute(
+                "UPDATE requests SET status = ?, handled_by = ?,"
+                " scheduled_for = COALESCE(?, scheduled_for), reason = COALESCE(?, reason),"
+                f" updated_at = ? WHERE id = ? AND status IN {_in(allowed)}",
+                (to, staff_id, ts(scheduled_for) if scheduled_for else None, reason,
+                 self.store.now(), request_id))
+            return cursor.rowcount == 1
+
+    async def queue(self) -> list[Request]:
+        rows = await self.store.all(
+            f"SELECT * FROM requests WHERE status IN {_in(ACTIVE[:-1])}"
+            " ORDER BY tier, due_at, id")
+        return [_request(row) for row in rows]
+
+    async def half_time_due(self, now: datetime) -> list[Request]:
+        """Unclaimed priority requests past half their deadline, not yet re-alerted."""
+        rows = await self.store.all(
+            "SELECT * FROM requests WHERE status = 'open' AND tier < 5 AND realerted_at IS NULL"
+            " AND half_at <= ? ORDER BY due_at", ts(now))
+        return [_request(row) for row in rows]
+
+    async def breached(self, now: datetime) -> list[Request]:
+        """Requests whose primary deadline passed without the action it asks for."""
+        rows = await self.store.all(
+            "SELECT * FROM requests WHERE paged_at IS NULL AND due_at <= ? AND ("
+            " status IN ('open', 'claimed') OR (status = 'contacted' AND due_kind = 'scheduled'))"
+            " ORDER BY due_at", ts(now))
+        return [_request(row) for row in rows]
+
+    async def escalated(self, request_id: int, kind: str) -> bool:
+        """Record an escalation once; False if it was already recorded."""
+        column = {"half_time": "realerted_at", "breach": "paged_at"}[kind]
+        now = self.store.now()
+        async with self.store.tx() as db:
+            cursor = await db.execute(
+                "INSERT OR IGNORE INTO escalations (request_id, kind, at) VALUES (?, ?, ?)",
+                (request_id, kind, now))
+            await db.execute(f"UPDATE requests SET {column} = ? WHERE id = ?", (now, request_id))
+            return cursor.rowcount == 1
+
+    async def escalations(self, request_id: int) -> list[str]:
+        rows = await self.store.all(
+            "SELECT kind FROM escalations WHERE request_id = ? ORDER BY id", request_id)
+        return [row["kind"] for row in rows]
+
+    async def prompt(self, chat_id: int, user_id: int, request_id: int, kind: str) -> None:
+        async with self.store.tx() as db:
+            await db.execute(
+                "INSERT OR REPLACE INTO staff_prompts VALUES (?, ?, ?, ?, ?)",
+                (chat_id, user_id, request_id, kind, self.store.now()))
+
+    async def take_prompt(self, chat_id: int, user_id: int) -> tuple[int, str] | None:
+        async with self.store.tx() as db:
+            async with db.execute(
+                    "DELETE FROM staff_prompts WHERE chat_id = ? AND user_id = ?"
+                    " RETURNING request_id, kind", (chat_id, user_id)) as cursor:
+                row = await cursor.fetchone()
+        return (row[0], row[1]) if row else None
+
+    async def has_prompt(self, chat_id: int, user_id: int) -> bool:
+        row = await self.store.one(
+            "SELECT 1 FROM staff_prompts WHERE chat_id = ? AND user_id = ?", chat_id, user_id)
+        return row is not None
