@@ -1,0 +1,280 @@
+"""A person asks for a consultation, as they would in the app; staff work the request."""
+
+from datetime import timedelta
+
+from tests.e2e.harness import STAFF_IDS, eventually
+
+
+def saying(api, chat, text: str) -> list:
+    return [m for m in api.messages(chat.chat_id) if text in m.text]
+
+
+async def consent(person, start="/start consult"):
+    await person.send(start)
+    await person.expect("your privacy")
+    await person.click("✅ I agree")
+    await person.expect("who is this consultation for?")
+
+
+async def answer_all(person, *, who="Me", name="Maya", age="26", state="WI", inject="No",
+                     pregnant="Yes", discharge="No", mental="Not sure", contact="Call me",
+                     phone="(608) 555-0123", times="Evenings", notes=None):
+    await person.click(who)
+    await person.expect("What name")
+    await person.send(name)
+    await person.expect("How old")
+    await person.send(age)
+    await person.expect("Which state")
+    await person.click(state)
+    await person.expect("injected drugs")
+    await person.click(inject)
+    await person.expect("pregnant?")
+    await person.click(pregnant)
+    await person.expect("detox program")
+    await person.click(discharge)
+    await person.expect("mental-health")
+    await person.click(mental)
+    await person.expect("How should our staff reach")
+    await person.click(contact)
+    if contact == "Call me":
+        await person.expect("What phone number")
+        await person.send(phone)
+    await person.expect("best time")
+    await person.click(times)
+    await person.expect("anything else")
+    if notes:
+        await person.send(notes)
+    else:
+        await person.click("Nothing to add")
+    return await person.expect("Please check your request")
+
+
+async def test_pregnant_client_gets_48_hour_promise_and_staff_tier_2(bot, alice, staff_group):
+    await consent(alice)
+    summary = await answer_all(alice)
+    assert "Name: Maya" in summary.text and "by phone, +16085550123" in summary.text
+    await alice.click("✅ Send my request")
+    outcome = await alice.expect("Your request (number")
+    assert "within 48 hours" in outcome.text
+    assert "Sat Nov 28, 10:00 AM CST" in outcome.text
+    alert = await staff_group.expect("Consultation request #")
+    assert "Tier 2: pregnant" in alert.text
+    assert "Scheduled due: Sat Nov 28, 10:00 AM CST" in alert.text
+    assert "phone +16085550123" in alert.text
+    assert "Co-occurring mental health: unsure" in alert.text
+    request = await bot.repo.requests.current(alice.user_id)
+    assert (request.status, request.tier) == ("open", 2)
+
+
+async def test_family_member_completes_family_path(bot, api, staff_group):
+    mom = api.person(2002, "Rosa")
+    await consent(mom)
+    await answer_all(mom, who="Someone I care about", name="Leo", age="34", pregnant="No",
+                     inject="Prefer not to say", discharge="Yes", contact="Message me here")
+    await mom.click("✅ Send my request")
+    outcome = await mom.expect("Thank you for looking out for Leo")
+    assert "family and multi-family sessions" in outcome.text
+    assert "within <b>48 hours</b>" not in outcome.html or "leo is" in outcome.text.lower()
+    alert = await staff_group.expect("Consultation request #")
+    assert "a family member asking for a loved one" in alert.text
+    assert "Tier 4" in alert.text
+    assert "Chose not to say: injection" in alert.text
+
+
+async def test_under_age_is_redirected_kindly_and_nothing_kept(bot, api, staff_group):
+    teen = api.person(3003, "Jay")
+    await consent(teen)
+    await answer_all(teen, age="16", pregnant="Not applicable", contact="Message me here")
+    await teen.click("✅ Send my request")
+    reply = await teen.expect("adults 18 and over")
+    assert "Teen Line" in reply.text and "988" in reply.text
+    assert await bot.repo.requests.current(teen.user_id) is None
+    assert not saying(api, staff_group, "Consultation request")
+
+
+async def test_out_of_state_gets_samhsa_and_locator(bot, api):
+    person = api.person(3004, "Kim")
+    await consent(person)
+    await answer_all(person, state="Somewhere else", pregnant="No", contact="Message me here")
+    await person.click("✅ Send my request")
+    reply = await person.expect("only serve people who live in WI")
+    assert "1-800-662-4357" in reply.text and "findtreatment.gov" in reply.text
+
+
+async def test_declined_consent_stores_nothing(bot, alice):
+    await alice.send("/start consult")
+    await alice.expect("your privacy")
+    await alice.click("No thanks")
+    reply = await alice.expect("I haven't stored anything")
+    assert "988" in reply.text
+    store = bot.repo.store
+    for table in ("people", "requests", "audit_log"):
+        assert await store.all(f"SELECT * FROM {table}") == []
+
+
+async def test_back_cancel_and_restart(bot, alice):
+    await consent(alice)
+    await alice.click("Me")
+    await alice.expect("What name")
+    await alice.send("Maya")
+    await alice.expect("How old")
+    await alice.click("⬅️ Back")
+    await alice.expect("What name")
+    await alice.send("May")
+    await alice.expect("How old")
+    await alice.send("not sure")
+    await alice.expect("couldn't find one age")
+    await alice.send("41")
+    await alice.expect("Which state")
+    await bot.restart()
+    await alice.send("/start")
+    await alice.expect("Welcome")
+    await alice.click("Request a consultation")
+    await alice.expect("pick up where we left off")
+    question = await alice.expect("Which state")
+    request = await bot.repo.requests.current(alice.user_id)
+    assert (request.answers.name, request.answers.age) == ("May", 41)
+    await alice.click("✖️ Cancel", message=question)
+    await alice.expect("deleted the answers")
+    assert await bot.repo.requests.current(alice.user_id) is None
+
+
+async def test_claim_schedule_and_client_confirmation(bot, api, alice, staff_group, dana):
+    await consent(alice)
+    await answer_all(alice)
+    await alice.click("✅ Send my request")
+    await alice.expect("Your request")
+    alert = await staff_group.expect("Consultation request #")
+    await dana.click("🙋 Claim", message=alert)
+    claimed = await staff_group.expect("claim by Dana")
+    assert "Status: claimed" in claimed.text
+    await dana.click("📅 Scheduled", message=claimed)
+    await staff_group.expect("when is the consultation")
+    await dana.send("someday")
+    await staff_group.expect("couldn't read that")
+    await dana.send("tomorrow 2:30 pm")
+    confirmation = await alice.expect("scheduled for")
+    assert "Fri Nov 27, 2:30 PM CST" in confirmation.text
+    request = await bot.repo.requests.current(alice.user_id)
+    assert request.status == "scheduled"
+    actions = [e.action for e in await bot.repo.audit.for_subject(f"request:{request.id}")]
+    assert actions == ["intake_started", "intake_sent", "staff_claim", "staff_scheduled"]
+
+
+async def test_non_staff_press_is_refused(bot, api, alice, staff_group):
+    await consent(alice)
+    await answer_all(alice)
+    await alice.click("✅ Send my request")
+    alert = await staff_group.expect("Consultation request #")
+    stranger = staff_group.person(api.person(777, "Eve"))
+    await stranger.click("🙋 Claim", message=alert)
+    refusal = await eventually(lambda: next(
+        (a for a in api.callback_answers if a.text and "only clinic staff" in a.text), None))
+    assert refusal.show_alert
+    request = await bot.repo.requests.current(alice.user_id)
+    assert request.status == "open"
+
+
+async def test_same_button_twice_acts_once(bot, alice):
+    await consent(alice)
+    question = alice.last()
+    await alice.click("Me", message=question)
+    await alice.expect("What name")
+    await alice.click("Someone I care about", message=question)
+    await alice.expect("What name")
+    request = await bot.repo.requests.current(alice.user_id)
+    assert request.answers.subject == "self"
+
+
+async def test_typed_answer_at_a_button_question(bot, alice):
+    await consent(alice)
+    await alice.send("banana")
+    await alice.expect("choose one of the options")
+    await alice.send("me")
+    await alice.expect("What name")
+
+
+async def test_media_and_long_text_get_kind_replies(bot, alice):
+    await consent(alice)
+    await alice.sticker()
+    await alice.expect("I can only read text")
+    await alice.voice()
+    await alice.expect("I can only read text")
+    await alice.click("Me")
+    await alice.expect("What name")
+    await alice.send("x" * 5000)
+    await alice.expect("a bit long")
+    request = await bot.repo.requests.current(alice.user_id)
+    assert request.step == "name"
+
+
+async def test_existing_request_is_offered_an_update(bot, alice, staff_group):
+    await consent(alice)
+    await answer_all(alice)
+    await alice.click("✅ Send my request")
+    await alice.expect("Your request")
+    await alice.send("/start consult")
+    await alice.expect("You already have a consultation request")
+    await alice.click("Update my request")
+    await alice.expect("Please check your request")
+    await alice.click("⬅️ Back")
+    await alice.expect("anything else")
+    await alice.send("I can only do mornings now")
+    await alice.expect("Please check your request")
+    await alice.click("✅ Send my request")
+    await alice.expect("Your request")
+    updated = await staff_group.expect("(updated by the client)")
+    assert "I can only do mornings now" in updated.text
+
+
+async def test_watcher_realerts_at_half_time_then_pages_at_breach(bot, api, alice, staff_group,
+                                                                  clock):
+    await consent(alice)
+    await answer_all(alice)
+    await alice.click("✅ Send my request")
+    await staff_group.expect("Consultation request #")
+    clock.advance(timedelta(hours=23))
+    await bot.tick()
+    assert not saying(api, staff_group, "Still unclaimed")
+    clock.advance(timedelta(hours=1, minutes=1))
+    await bot.tick()
+    await staff_group.expect("Still unclaimed")
+    await bot.restart()
+    await bot.tick()
+    assert len(saying(api, staff_group, "Still unclaimed")) == 1
+    clock.advance(timedelta(hours=25))
+    await bot.tick()
+    await staff_group.expect("Deadline missed")
+    request = await bot.repo.requests.current(alice.user_id)
+    assert await bot.repo.requests.escalations(request.id) == ["half_time", "breach"]
+
+
+async def test_watcher_leaves_handled_requests_alone(bot, api, alice, staff_group, dana, clock):
+    await consent(alice)
+    await answer_all(alice, pregnant="No", inject="Yes")
+    await alice.click("✅ Send my request")
+    alert = await staff_group.expect("Consultation request #")
+    await dana.click("📞 Contacted", message=alert)
+    await staff_group.expect("contacted by Dana")
+    clock.advance(timedelta(days=3))
+    await bot.tick()
+    assert not saying(api, staff_group, "Still unclaimed")
+    assert not saying(api, staff_group, "Deadline missed")
+
+
+async def test_queue_is_staff_only_and_sorted(bot, api, alice, staff_group, dana, clock):
+    await consent(alice)
+    await answer_all(alice, pregnant="No")
+    await alice.click("✅ Send my request")
+    bob = api.person(1002, "Bob")
+    await consent(bob)
+    await answer_all(bob, name="Bob", pregnant="Yes")
+    await bob.click("✅ Send my request")
+    await bob.expect("Your request")
+    await alice.send("/queue")
+    await alice.expect("only for clinic staff")
+    staff_private = api.person(STAFF_IDS[1], "Lee")
+    await staff_private.send("/queue")
+    queue = await staff_private.expect("Open requests: 2")
+    lines = [line for line in queue.text.splitlines() if line.startswith("•")]
+    assert "tier 2" in lines[0] and "tier 5" in lines[1]
