@@ -1,0 +1,152 @@
+"""Distress detection for one message: pure, no I/O, cheap after the lexicon is compiled."""
+
+import re
+from bisect import bisect_right
+from typing import NamedTuple
+
+from bot.domain.distress.lexicon import Context, Lexicon
+from bot.domain.distress.model import PRIORITY, Category, Detection, Severity
+from bot.domain.distress.normalize import normalize_text
+from bot.domain.distress.prefilter import find_literals
+
+_SENTENCE = re.compile(r"[^.!?;\n]+[.!?;\n]*")
+
+
+class _Hit(NamedTuple):
+    category: Category
+    severity: Severity
+    rule: str
+
+
+class _Sentence(NamedTuple):
+    text: str
+    info: bool  # an information or program question: nothing in it counts
+    impersonal_question: bool  # a question with no first-person word in it
+    exclusions: tuple[tuple[frozenset[Category], int, int], ...]
+
+
+def detect(text: str, lexicon: Lexicon) -> Detection | None:
+    """Return the most urgent distress signal in `text`, or None.
+
+    The message is folded (see normalize.py) and cut into sentences. Only the
+    patterns whose literal anchors occur in it are tried (see prefilter.py). A
+    match counts unless an exclusion overlaps it, a negator governs it, its
+    sentence is an information question, or it merely mentions the topic in a
+    settled-past clause or an impersonal question.
+    """
+    normalized = normalize_text(text, lexicon.normalizer)
+    spans = list(_SENTENCE.finditer(normalized))
+    live = _live_patterns(normalized, [m.start() for m in spans], lexicon)
+    if not live:
+        return None
+    sentences = [m[0].strip() for m in spans]
+    whole = " ".join(sentences)
+    contexts: dict[str, _Sentence] = {}
+    hits = []
+    for rule_index, patterns in sorted(live.items()):
+        rule = lexicon.rules[rule_index]
+        if any(
+            _counts(match, rule.category, rule.mention, _cached(text, contexts, lexicon), lexicon)
+            for pattern_index, where in patterns.items()
+            for text in (
+                [whole]
+                if rule.scope == "message"
+                else [sentences[i] for i in sorted(where)]
+                if where is not None
+                else sentences
+            )
+            for match in rule.regexes[pattern_index].finditer(text)
+        ):
+            hits.append(_Hit(rule.category, rule.severity, rule.id))
+    if not hits:
+        return None
+    best = min((_escalate(hit, sentences, lexicon) for hit in hits), key=_urgency)
+    return Detection(category=best.category, severity=best.severity, rule=best.rule)
+
+
+def _live_patterns(
+    text: str, sentence_starts: list[int], lexicon: Lexicon
+) -> dict[int, dict[int, set[int] | None]]:
+    """Patterns worth trying: rule -> pattern -> sentences holding its anchor (None: all)."""
+    live: dict[int, dict[int, set[int] | None]] = {}
+    for rule_index, pattern_index in lexicon.always:
+        live.setdefault(rule_index, {})[pattern_index] = None
+    for literal, position in find_literals(lexicon.literal_index, text):
+        sentence = max(bisect_right(sentence_starts, position) - 1, 0)
+        for rule_index, pattern_index in lexicon.anchors[literal]:
+            patterns = live.setdefault(rule_index, {})
+            where = patterns.setdefault(pattern_index, set())
+            if where is not None:
+                where.add(sentence)
+    return live
+
+
+def _cached(text: str, contexts: dict[str, _Sentence], lexicon: Lexicon) -> _Sentence:
+    if text not in contexts:
+        contexts[text] = _context(text, lexicon)
+    return contexts[text]
+
+
+def _context(text: str, lexicon: Lexicon) -> _Sentence:
+    ctx = lexicon.context
+    return _Sentence(
+        text=text,
+        info=ctx.info_frame.search(text) is not None,
+        impersonal_question="?" in text[-3:] and ctx.first_person.search(text) is None,
+        exclusions=tuple(
+            (exclusion.categories, *m.span())
+            for exclusion in lexicon.exclusions
+            for m in exclusion.regex.finditer(text)
+        ),
+    )
+
+
+def _counts(
+    match: re.Match[str], category: Category, mention: bool, sentence: _Sentence, lexicon: Lexicon
+) -> bool:
+    ctx = lexicon.context
+    start, end = match.span()
+    if sentence.info:
+        return False
+    if any(category in cats and lo < end and start < hi for cats, lo, hi in sentence.exclusions):
+        return False
+    clause_start, clause_end = _clause_bounds(sentence.text, start, ctx)
+    comma = max(sentence.text.rfind(",", clause_start, start), sentence.text.rfind(":", 0, start))
+    prefix = sentence.text[max(clause_start, comma + 1) : start]
+    if ctx.negated[category].search(prefix):
+        return False
+    if not mention and ctx.past_prefix.search(prefix) is None:
+        return True
+    if sentence.impersonal_question:
+        return False
+    clause = sentence.text[clause_start:clause_end]
+    return ctx.settled_past.search(clause) is None or ctx.recent.search(clause) is not None
+
+
+def _clause_bounds(text: str, position: int, ctx: Context) -> tuple[int, int]:
+    start, end = 0, len(text)
+    for m in ctx.clause_break.finditer(text):
+        if m.end() <= position:
+            start = m.end()
+        elif m.start() >= position:
+            end = m.start()
+            break
+    return start, end
+
+
+def _escalate(hit: _Hit, sentences: list[str], lexicon: Lexicon) -> _Hit:
+    if hit.severity is Severity.EMERGENCY:
+        return hit
+    negated = lexicon.context.negated[hit.category]
+    for escalation in lexicon.escalations:
+        if escalation.category is hit.category and any(
+            negated.search(sentence[: m.start()]) is None
+            for sentence in sentences
+            for m in escalation.regex.finditer(sentence)
+        ):
+            return _Hit(hit.category, Severity.EMERGENCY, escalation.id)
+    return hit
+
+
+def _urgency(hit: _Hit) -> tuple[bool, int]:
+    return hit.severity is not Severity.EMERGENCY, PRIORITY.index(hit.category)
