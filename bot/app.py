@@ -9,7 +9,22 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content import Content
-from bot.handlers import errors, fallback, guards, intake, privacy, safety, staff, start
+from bot.domain.distress import load_lexicon
+from bot.handlers import (
+    clients,
+    disclosure,
+    enrolment,
+    errors,
+    fallback,
+    guards,
+    intake,
+    privacy,
+    reminders,
+    safety,
+    staff,
+    start,
+)
+from bot.lessons import Library
 from bot.limiter import SafetyFirstLimiter
 from bot.profile import Profile, load_profile
 from bot.services import Ctx, Services
@@ -25,18 +40,22 @@ GUARDS = -1
 FEATURES = 0
 STAFF_REPLIES = 1
 INTAKE_ANSWERS = 2
+CLIENT_REPLIES = 3
 FALLBACK = 9
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
 
 
 def register(app: Application) -> None:
-    safety.register(app, SAFETY)
+    safety.register(app, SAFETY, FEATURES)
     guards.register(app, GUARDS)
     start.register(app, FEATURES)
     privacy.register(app, FEATURES)
+    disclosure.register(app, FEATURES)
     staff.register(app, FEATURES, reply_group=STAFF_REPLIES)
     intake.register(app, FEATURES, text_group=INTAKE_ANSWERS)
+    enrolment.register(app, FEATURES)
+    clients.register(app, FEATURES, text_group=CLIENT_REPLIES)
     fallback.register(app, FALLBACK)
     app.add_error_handler(errors.on_error)
 
@@ -45,7 +64,9 @@ def build_application(settings: Settings, profile: Profile | None = None, *,
                       clock: Clock | None = None, token: str | None = None) -> Application:
     profile = profile or load_profile(settings.clinic_profile)
     services = Services(settings=settings, profile=profile, content=Content(profile),
-                        clock=clock or SystemClock())
+                        clock=clock or SystemClock(),
+                        lexicon=load_lexicon(extra=profile.safety.lexicon_extra),
+                        library=Library(default=profile.clinic.languages[0]))
     app = (
         ApplicationBuilder()
         .token(token or settings.token or "")
@@ -61,7 +82,9 @@ def build_application(settings: Settings, profile: Profile | None = None, *,
     )
     app.bot_data["services"] = services
     register(app)
-    staff.schedule(app, every=profile.intake.watch_seconds)
+    staff.add_jobs(app, every=profile.intake.watch_seconds)
+    safety.add_jobs(app, every=profile.safety.pager_seconds)
+    reminders.add_jobs(app, every=profile.reminders.dispatch_seconds)
     return app
 
 

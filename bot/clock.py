@@ -1,5 +1,6 @@
 """Time as a service, so tests and the demo can move it."""
 
+import asyncio
 from datetime import UTC, datetime, timedelta
 from typing import Protocol
 
@@ -7,10 +8,15 @@ from typing import Protocol
 class Clock(Protocol):
     def now(self) -> datetime: ...
 
+    async def sleep(self, seconds: float) -> None: ...
+
 
 class SystemClock:
     def now(self) -> datetime:
         return datetime.now(UTC)
+
+    async def sleep(self, seconds: float) -> None:
+        await asyncio.sleep(seconds)
 
 
 class ManualClock:
@@ -26,3 +32,8 @@ class ManualClock:
 
     def set(self, moment: datetime) -> None:
         self._now = moment
+
+    async def sleep(self, seconds: float) -> None:
+        """Pacing in tests: time moves on at once, and other tasks get their turn."""
+        self._now += timedelta(seconds=max(seconds, 0))
+        await asyncio.sleep(0)

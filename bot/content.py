@@ -64,14 +64,19 @@ class Content:
 
     def parts(self, name: str, lang: str | None = None, /, **context: object) -> list[str]:
         """Render a message; an author-placed PART_BREAK line splits it into several sends."""
+        return self.render_path(f"messages/{{}}/{name}.html", lang, **context)
+
+    def render_path(self, pattern: str, lang: str | None = None, /,
+                    **context: object) -> list[str]:
+        """Render content/<pattern>, where {} in the pattern is the language code."""
         code = self.lang(lang)
-        template = self._template(f"messages/{{}}/{name}.html", code)
+        template = self._template(pattern, code)
         support = self.profile.support.for_language(code)
         text = template.render(support=support, lang=code, **context)
         parts = [part.strip() for part in text.split(PART_BREAK) if part.strip()]
         for part in parts:
             if visible_length(part) > LIMIT:
-                raise MessageTooLong(f"{name}: a part is {visible_length(part)} characters")
+                raise MessageTooLong(f"{pattern}: a part is {visible_length(part)} characters")
         return parts
 
     def render(self, name: str, lang: str | None = None, /, **context: object) -> str:

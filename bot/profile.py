@@ -1,9 +1,10 @@
 """The clinic profile: every clinic fact lives in this file, never in code."""
 
 import tomllib
-from datetime import date, time
+from datetime import date, time, timedelta
 from enum import StrEnum
 from pathlib import Path
+from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
@@ -75,6 +76,8 @@ class Support(Model):
     recovery_app_url: str | None = None
     treatment_locator_url: str
     youth_line: str
+    domestic_violence_line: str | None = None
+    never_use_alone_line: str | None = None
     languages: dict[str, dict[str, str]] = {}
 
     def for_language(self, lang: str) -> "Support":
@@ -89,10 +92,27 @@ class Program(Model):
     group_hours: float = Field(gt=0, le=12)
     individual_minutes: int = Field(60, gt=0)
     medication_minutes: int = Field(30, gt=0)
-    reminder_offsets_hours: list[float] = Field(default=[24, 1], min_length=1)
+    invite_ttl_hours: int = Field(72, gt=0)
+
+    def minutes(self, kind: str) -> int:
+        return {"group": round(self.group_hours * 60), "individual": self.individual_minutes,
+                "medication": self.medication_minutes}[kind]
+
+
+class Reminders(Model):
+    offsets_hours: list[Annotated[float, Field(gt=0)]] = Field(default=[24, 1], min_length=1)
     quiet_start: time = time(21, 0)
     quiet_end: time = time(8, 0)
-    invite_ttl_hours: int = Field(72, gt=0)
+    per_second: float = Field(25, gt=0, le=30)
+    spread_minutes: float = Field(10, ge=0)
+    dispatch_seconds: float = Field(5, gt=0)
+    fill_days: int = Field(14, ge=1, le=120)
+    max_attempts: int = Field(5, ge=1)
+    lesson_after_group: bool = True
+
+    @property
+    def offsets(self) -> list[timedelta]:
+        return [timedelta(hours=hours) for hours in self.offsets_hours]
 
 
 class Safety(Model):
@@ -100,6 +120,7 @@ class Safety(Model):
     repage_minutes: float = Field(5, gt=0)
     max_repages: int = Field(6, ge=0)
     follow_up_minutes: float = Field(10, gt=0)
+    pager_seconds: float = Field(30, gt=0)
     on_call_user_ids: list[int] = []
     backup_user_ids: list[int] = []
     lexicon_extra: Path | None = None
@@ -116,6 +137,7 @@ class Profile(Model):
     clinic: Clinic
     support: Support
     program: Program
+    reminders: Reminders = Reminders()
     safety: Safety = Safety()
     intake: Intake = Intake()
     priority: PriorityPolicy = PriorityPolicy()

@@ -1,13 +1,14 @@
 """What handlers get: one Services object in bot_data, reached through Ctx."""
 
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
 from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Content
+from bot.domain.distress import Lexicon
+from bot.lessons import Library
 from bot.profile import Profile
 from bot.storage import Repo
 
@@ -18,7 +19,8 @@ class Services:
     profile: Profile
     content: Content
     clock: Clock
-    extras: dict[str, Any] = field(default_factory=dict)
+    lexicon: Lexicon
+    library: Library
     repo: Repo | None = None
 
     def is_staff(self, user_id: int | None) -> bool:

@@ -2,9 +2,13 @@
 
 from datetime import UTC, datetime, timedelta
 
+from telegram import User
+
 from bot.domain.intake import Answers
+from bot.storage.clients import Client
 from bot.storage.people import Person
 from bot.storage.requests import Request
+from bot.storage.sessions import Session
 
 WHEN = datetime(2026, 11, 27, 22, 0, tzinfo=UTC)
 ANSWERS = Answers(subject="self", name="Sam <b>&", age=26, state="WI", injection="no",
@@ -20,6 +24,13 @@ PERSON = Person(user_id=1001, language="en", consent_version="2026-11", unreacha
                 stopped=False)
 TIERS = {1: "pregnant and injecting", 2: "pregnant", 3: "injecting", 4: "discharged",
          5: "standard"}
+USER = User(1001, "Sam <b>", is_bot=False, last_name="O'Neil", username="sam_o")
+SESSION = Session(id=4, client_id=3, series_id=1, kind="group", starts_at=WHEN, minutes=180,
+                  status="scheduled", attendance=None, reason=None)
+CLIENT = Client(id=3, name="Maya <R>", request_id=12, user_id=1001, language="es",
+                video_link=None, reminders_on=True, stopped=False, unreachable=False,
+                awaiting_reason=None)
+KINDS = {"group": "Group session", "individual": "Individual", "medication": "Medication"}
 HISTORY = [{"at": WHEN, "action": "claim", "who": "Dana <K>", "detail": None}]
 
 
@@ -54,6 +65,48 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
                                    {"r": REQUEST, "left": timedelta(days=2), "overdue": False}],
                          "tier_names": TIERS}],
         "client_scheduled": [{"when": WHEN, "name": "Sam"}, {"when": WHEN, "name": None}],
+        "crisis": [{"category": c, "severity": s}
+                   for c in ("suicide", "self_harm", "overdose", "harm_others", "abuse",
+                             "relapse", "help_requested") for s in ("emergency", "crisis")],
+        "safety_page": [{"user": USER, "category": "overdose", "severity": "emergency",
+                         "at": WHEN, "quote": quote, "number": number, "event_id": event}
+                        for quote in (None, "I took <all> my pills & " + "x" * 3000)
+                        for number in (None, 12) for event in (None, 3)],
+        "safety_repage": [{"user": USER, "category": "suicide", "severity": "crisis",
+                           "at": WHEN, "quote": None, "number": 12, "event_id": 3}],
+        "safety_contact_request": [{"user": USER, "category": "suicide", "severity": "crisis",
+                                    "at": WHEN, "quote": None, "number": None,
+                                    "event_id": event} for event in (None, 3)],
+        "disclosure_recorded": [{"number": 1, "event_id": 3, "recipient": "EMS <x>",
+                                 "at": WHEN, "who": "Dana"}],
+        "invite_ok": [{"name": "Maya", "sessions": [SESSION], "kinds": KINDS},
+                      {"name": "Maya", "sessions": [], "kinds": KINDS}],
+        "invite_bad": [{"problem": p} for p in ("used", "expired", "taken", "unknown")],
+        "reminder": [{"session": SESSION.model_copy(update={"minutes": minutes}), "kind": "Group",
+                      "hours": hours, "link": link}
+                     for minutes in (30, 60, 180) for hours in (24, 1)
+                     for link in (None, "https://meet.example/x?a=1&b=2")],
+        "schedule": [{"sessions": [SESSION, SESSION.model_copy(update={"attendance": a})],
+                      "kinds": KINDS, "link": link}
+                     for a in ("confirmed", "cant_make_it") for link in (None, "https://v.example")]
+                    + [{"sessions": [], "kinds": KINDS, "link": None}],
+        "reminders_menu": [{"on": on} for on in (True, False)],
+        "reminders_set": [{"on": on} for on in (True, False)],
+        "cant_make_it_staff": [{"client": CLIENT, "session": SESSION, "kind": "Group",
+                                "reason": reason} for reason in (None, "car <broke> & down")],
+        "client_unreachable": [{"client": CLIENT}],
+        "enrolled": [{"client": CLIENT, "link": "https://t.me/bot?start=inv_abc", "expires": WHEN}],
+        "session_done": [{"action": action, "client": CLIENT, "when": WHEN, "kind": "Group",
+                          "weekly": weekly}
+                         for action in ("added", "move", "cancel") for weekly in (True, False)],
+        "videolink_set": [{"client": CLIENT}],
+        "client_card": [{"client": CLIENT.model_copy(update=flags), "sessions": sessions,
+                         "kinds": KINDS, "lessons": 3}
+                        for flags in ({}, {"user_id": None, "unreachable": True, "stopped": True})
+                        for sessions in ([], [SESSION, SESSION.model_copy(update={
+                            "attendance": "cant_make_it", "reason": "sick"})])],
+        "lesson_stats": [{"rows": [], "titles": {}},
+                         {"rows": [("iop", 3, 2, 1), ("gone", 1, 0, 0)], "titles": {"iop": "IOP"}}],
         "my_data": [{"person": None, "request": None, "labels": labels},
                     {"person": PERSON, "request": REQUEST, "labels": labels}],
     }

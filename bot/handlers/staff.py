@@ -229,5 +229,5 @@ def register(app: Application, group: int, reply_group: int) -> None:
     app.add_handler(MessageHandler(text, on_reply), reply_group)
 
 
-def schedule(app: Application, every: float) -> None:
+def add_jobs(app: Application, every: float) -> None:
     app.job_queue.run_repeating(watch, interval=every, first=every, name="deadline-watcher")

@@ -7,7 +7,7 @@ from telegram.ext import (
     filters,
 )
 
-from bot.handlers import intake
+from bot.handlers import clients, intake
 from bot.handlers.common import answer, lang_of, send
 from bot.services import Ctx
 
@@ -22,9 +22,15 @@ def menu(ctx: Ctx, lang: str | None) -> list[list[tuple[str, str]]]:
 
 
 async def start(update: Update, ctx: Ctx) -> None:
-    """`/start`, or a deep link: `consult` opens a request, `ref_<code>` records a referrer."""
+    """`/start`, or a deep link: `consult` opens a request, `ref_<code>` records a referrer,
+    `inv_<token>` binds an enrolled client. A client who sent /stop is resumed."""
     payload = ctx.args[0] if ctx.args else ""
-    if payload == "consult":
+    client = await ctx.repo.clients.of_user(update.effective_user.id)
+    if client is not None and client.stopped:
+        await clients.resume(update, ctx, client)
+    if payload.startswith("inv_"):
+        await clients.redeem(update, ctx, payload[4:])
+    elif payload == "consult":
         await intake.begin(update, ctx)
     elif payload.startswith("ref_") and intake.REFERRAL.match(payload[4:]):
         await intake.begin(update, ctx, referral=payload[4:])

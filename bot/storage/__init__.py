@@ -5,9 +5,12 @@ from pathlib import Path
 from bot.clock import Clock
 from bot.storage.audit import Audit
 from bot.storage.base import Store
+from bot.storage.clients import Clients
 from bot.storage.db import connect, migrate
 from bot.storage.people import People
 from bot.storage.requests import Requests
+from bot.storage.safety import Safety
+from bot.storage.sessions import Reminders, Sessions
 
 
 class Repo:
@@ -16,6 +19,10 @@ class Repo:
         self.people = People(store)
         self.audit = Audit(store)
         self.requests = Requests(store)
+        self.safety = Safety(store)
+        self.clients = Clients(store)
+        self.sessions = Sessions(store)
+        self.reminders = Reminders(store)
 
     async def close(self) -> None:
         await self.store.conn.close()

@@ -38,12 +38,24 @@ def error_trap(request):
 
 
 @pytest.fixture
-async def make_bot(api, tmp_path, profile, clock):
+def clinic(profile):
+    """The example clinic, with repeating jobs slowed to a crawl: tests run them by hand
+    (Running.tick) on the controllable clock, never on the wall clock."""
+    hour = 3600
+    return profile.model_copy(update={
+        "intake": profile.intake.model_copy(update={"watch_seconds": hour}),
+        "safety": profile.safety.model_copy(update={"pager_seconds": hour}),
+        "reminders": profile.reminders.model_copy(update={"dispatch_seconds": hour}),
+    })
+
+
+@pytest.fixture
+async def make_bot(api, tmp_path, clinic, clock, staff_group):
     started: list[Running] = []
 
-    async def make(mode: str = "polling", *, clinic=None, **settings) -> Running:
+    async def make(mode: str = "polling", *, profile=None, **settings) -> Running:
         running = Running(settings_for(api, tmp_path / "iop.db", mode, **settings),
-                          clinic or profile, clock)
+                          profile or clinic, clock)
         started.append(await running.start())
         return running
 

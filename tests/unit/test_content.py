@@ -2,6 +2,7 @@ import pytest
 from jinja2 import UndefinedError
 
 from bot.content import LIMIT, PART_BREAK, Content, MessageTooLong, visible_length
+from bot.standin import parse_html
 from tests import samples
 
 
@@ -13,6 +14,7 @@ def test_every_message_renders_in_every_language(content):
             for context in samples.values(name, content.labels(lang)):
                 for part in content.parts(name, lang, **context):
                     assert 0 < visible_length(part) <= LIMIT, name
+                    parse_html(part)
 
 
 def test_labels_cover_every_language(content):

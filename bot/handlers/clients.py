@@ -1,0 +1,215 @@
+"""Enrolled clients: the invite link, /schedule, /reminders, /stop, attendance, /learn."""
+
+import asyncio
+
+from telegram import Update
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    CommandHandler,
+    MessageHandler,
+    filters,
+)
+
+from bot.domain.intake import clean_free_text
+from bot.domain.lessons import topics
+from bot.handlers import safety
+from bot.handlers.common import answer, lang_of, send
+from bot.handlers.reminders import deliver_lesson
+from bot.services import Ctx
+from bot.storage.clients import Client
+
+REASONS = ("unwell", "transport", "work", "family", "other")
+
+
+def lock(ctx: Ctx) -> asyncio.Lock:
+    return ctx.chat_data.setdefault("client_lock", asyncio.Lock())
+
+
+async def me(update: Update, ctx: Ctx) -> Client | None:
+    return await ctx.repo.clients.of_user(update.effective_user.id)
+
+
+async def not_a_client(update: Update, ctx: Ctx) -> None:
+    await send(ctx, update.effective_chat.id, "not_a_client", lang=lang_of(update))
+    raise ApplicationHandlerStop
+
+
+async def redeem(update: Update, ctx: Ctx, token: str) -> None:
+    """`/start inv_<token>`: bind this Telegram account to the client record, once."""
+    lang = lang_of(update)
+    outcome, client = await ctx.repo.clients.redeem(token, update.effective_user.id)
+    if client is None:
+        await send(ctx, update.effective_chat.id, "invite_bad", lang=lang, problem=outcome)
+        return
+    if lang and client.language is None:
+        await ctx.repo.clients.update(client.id, language=ctx.content.lang(lang))
+    await ctx.repo.audit.record(update.effective_user.id, "invite_redeemed",
+                                f"client:{client.id}")
+    sessions = await ctx.repo.sessions.upcoming(client.id, ctx.clock.now(), limit=3)
+    await send(ctx, update.effective_chat.id, "invite_ok", lang=lang, name=client.name,
+               sessions=sessions, kinds=kinds(ctx, lang))
+
+
+def kinds(ctx: Ctx, lang: str | None) -> dict[str, str]:
+    labels = ctx.content.labels(lang)
+    return {kind: labels[f"kind.{kind}"] for kind in ("group", "individual", "medication")}
+
+
+async def show_schedule(update: Update, ctx: Ctx) -> None:
+    client = await me(update, ctx)
+    if client is None:
+        await not_a_client(update, ctx)
+    lang = lang_of(update)
+    sessions = await ctx.repo.sessions.upcoming(client.id, ctx.clock.now(), limit=8)
+    await send(ctx, update.effective_chat.id, "schedule", lang=lang, sessions=sessions,
+               kinds=kinds(ctx, lang), link=client.video_link)
+    raise ApplicationHandlerStop
+
+
+async def reminders_menu(update: Update, ctx: Ctx) -> None:
+    client = await me(update, ctx)
+    if client is None:
+        await not_a_client(update, ctx)
+    labels, lang = ctx.content.labels(lang_of(update)), lang_of(update)
+    choice = ("rem:off", labels["reminders.off"]) if client.reminders_on else (
+        "rem:on", labels["reminders.on"])
+    await send(ctx, update.effective_chat.id, "reminders_menu", lang=lang,
+               on=client.reminders_on, buttons=[[(choice[1], choice[0])]])
+    raise ApplicationHandlerStop
+
+
+async def on_reminders(update: Update, ctx: Ctx) -> None:
+    await answer(update)
+    client = await me(update, ctx)
+    if client is None:
+        await not_a_client(update, ctx)
+    on = update.callback_query.data == "rem:on"
+    await ctx.repo.clients.update(client.id, reminders_on=int(on))
+    await ctx.repo.audit.record(update.effective_user.id,
+                                "reminders_on" if on else "reminders_off", f"client:{client.id}")
+    await send(ctx, update.effective_chat.id, "reminders_set", lang=lang_of(update), on=on)
+    raise ApplicationHandlerStop
+
+
+async def stop(update: Update, ctx: Ctx) -> None:
+    client = await me(update, ctx)
+    if client is not None:
+        await ctx.repo.clients.stop(client.id, True)
+        await ctx.repo.audit.record(update.effective_user.id, "messages_stopped",
+                                    f"client:{client.id}")
+    await send(ctx, update.effective_chat.id, "stopped", lang=lang_of(update))
+    raise ApplicationHandlerStop
+
+
+async def resume(update: Update, ctx: Ctx, client: Client) -> None:
+    await ctx.repo.clients.stop(client.id, False)
+    await ctx.repo.audit.record(update.effective_user.id, "messages_resumed",
+                                f"client:{client.id}")
+    await send(ctx, update.effective_chat.id, "resumed", lang=lang_of(update))
+
+
+async def on_attendance(update: Update, ctx: Ctx) -> None:
+    """"I'll be there", "I can't make it", and the optional reason."""
+    _, choice, session_id, *rest = update.callback_query.data.split(":")
+    client, lang = await me(update, ctx), lang_of(update)
+    session = await ctx.repo.sessions.get(int(session_id))
+    if client is None or session is None or session.client_id != client.id:
+        await answer(update, ctx.content.label("notice.stale", lang))
+        raise ApplicationHandlerStop
+    await answer(update)
+    chat_id = update.effective_chat.id
+    async with lock(ctx):
+        if choice == "yes":
+            if await ctx.repo.sessions.respond(session.id, "confirmed"):
+                await send(ctx, chat_id, "attend_yes", lang=lang)
+        elif choice == "no":
+            if await ctx.repo.sessions.respond(session.id, "cant_make_it"):
+                await ctx.repo.clients.update(client.id, awaiting_reason=session.id)
+                labels = ctx.content.labels(lang)
+                await send(ctx, chat_id, "attend_no", lang=lang,
+                           buttons=[[(labels[f"reason.{code}"], f"rm:why:{session.id}:{code}")]
+                                    for code in REASONS])
+                await tell_staff(ctx, client, session, None)
+        elif rest and rest[0] in REASONS:
+            await give_reason(ctx, update, client, session,
+                              ctx.content.label(f"reason.{rest[0]}", None))
+    raise ApplicationHandlerStop
+
+
+async def give_reason(ctx: Ctx, update: Update, client: Client, session, reason: str) -> None:
+    await ctx.repo.clients.update(client.id, awaiting_reason=None)
+    if await ctx.repo.sessions.respond(session.id, "cant_make_it", reason):
+        await tell_staff(ctx, client, session, reason)
+    await send(ctx, update.effective_chat.id, "attend_reason_thanks", lang=lang_of(update))
+
+
+async def tell_staff(ctx: Ctx, client: Client, session, reason: str | None) -> None:
+    staff_chat = ctx.services.settings.staff_chat_id
+    await ctx.repo.audit.record(client.user_id, "cant_make_it", f"session:{session.id}")
+    if staff_chat is not None:
+        await send(ctx, staff_chat, "cant_make_it_staff", client=client, session=session,
+                   kind=kinds(ctx, None)[session.kind], reason=reason)
+
+
+async def on_text(update: Update, ctx: Ctx) -> None:
+    """A typed reason after "I can't make it"; anything else is not ours."""
+    client = await me(update, ctx)
+    if client is None or client.awaiting_reason is None:
+        return
+    if safety.fired(ctx, update):
+        raise ApplicationHandlerStop
+    session = await ctx.repo.sessions.get(client.awaiting_reason)
+    async with lock(ctx):
+        reason = clean_free_text(update.effective_message.text, 200).text
+        if session is not None and reason:
+            await give_reason(ctx, update, client, session, reason)
+    raise ApplicationHandlerStop
+
+
+async def learn(update: Update, ctx: Ctx) -> None:
+    lang = lang_of(update)
+    lessons = topics(ctx.services.library.curriculum(lang))
+    await send(ctx, update.effective_chat.id, "learn_menu", lang=lang,
+               buttons=[[(lesson.title, f"learn:{lesson.id}")] for lesson in lessons])
+    raise ApplicationHandlerStop
+
+
+async def on_lesson(update: Update, ctx: Ctx) -> None:
+    await answer(update)
+    lesson_id, lang = update.callback_query.data.removeprefix("learn:"), lang_of(update)
+    if ctx.services.library.get(lesson_id, lang) is None:
+        raise ApplicationHandlerStop
+    client = await me(update, ctx)
+    if client is None:
+        for part in ctx.services.library.render(ctx.content, lesson_id, lang):
+            await ctx.bot.send_message(update.effective_chat.id, part)
+    else:
+        await deliver_lesson(ctx, client, lesson_id)
+    raise ApplicationHandlerStop
+
+
+async def on_feedback(update: Update, ctx: Ctx) -> None:
+    await answer(update)
+    _, verdict, lesson_id = update.callback_query.data.split(":", 2)
+    client = await me(update, ctx)
+    if client is not None:
+        await ctx.repo.clients.lesson_feedback(client.id, lesson_id, verdict == "y")
+    await send(ctx, update.effective_chat.id, "lesson_thanks", lang=lang_of(update))
+    raise ApplicationHandlerStop
+
+
+def register(app: Application, group: int, text_group: int) -> None:
+    private = filters.ChatType.PRIVATE
+    app.add_handler(CommandHandler("schedule", show_schedule, filters=private), group)
+    app.add_handler(CommandHandler("reminders", reminders_menu, filters=private), group)
+    app.add_handler(CommandHandler("stop", stop, filters=private), group)
+    app.add_handler(CommandHandler("learn", learn, filters=private), group)
+    app.add_handler(CallbackQueryHandler(on_reminders, pattern=r"^rem:(on|off)$"), group)
+    app.add_handler(CallbackQueryHandler(on_attendance, pattern=r"^rm:(yes|no|why):\d+(:\w+)?$"),
+                    group)
+    app.add_handler(CallbackQueryHandler(on_lesson, pattern=r"^learn:[a-z0-9-]+$"), group)
+    app.add_handler(CallbackQueryHandler(on_feedback, pattern=r"^ls:[yn]:[a-z0-9-]+$"), group)
+    text = private & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
+    app.add_handler(MessageHandler(text, on_text), text_group)

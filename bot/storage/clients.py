@@ -1,0 +1,135 @@
+import hashlib
+from datetime import datetime
+
+from pydantic import BaseModel
+
+from bot.storage.base import Table, ts
+
+
+def token_hash(token: str) -> str:
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+class Client(BaseModel):
+    id: int
+    name: str
+    request_id: int | None
+    user_id: int | None
+    language: str | None
+    video_link: str | None
+    reminders_on: bool
+    stopped: bool
+    unreachable: bool
+    awaiting_reason: int | None
+
+
+def _client(row) -> Client:
+    return Client(id=row["id"], name=row["name"], request_id=row["request_id"],
+                  user_id=row["user_id"], language=row["language"],
+                  video_link=row["video_link"], reminders_on=bool(row["reminders_on"]),
+                  stopped=row["stopped_at"] is not None,
+                  unreachable=row["unreachable_at"] is not None,
+                  awaiting_reason=row["awaiting_reason"])
+
+
+class Clients(Table):
+    async def enroll(self, name: str, request_id: int | None, language: str | None,
+                     staff_id: int) -> Client:
+        async with self.store.tx() as db:
+            cursor = await db.execute(
+                "INSERT INTO clients (name, request_id, language, enrolled_at, enrolled_by)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (name, request_id, language, self.store.now(), staff_id))
+            client_id = cursor.lastrowid
+        return await self.get(client_id)
+
+    async def get(self, client_id: int) -> Client | None:
+        row = await self.store.one("SELECT * FROM clients WHERE id = ?", client_id)
+        return _client(row) if row else None
+
+    async def of_user(self, user_id: int) -> Client | None:
+        row = await self.store.one("SELECT * FROM clients WHERE user_id = ?", user_id)
+        return _client(row) if row else None
+
+    async def of_request(self, request_id: int) -> Client | None:
+        row = await self.store.one("SELECT * FROM clients WHERE request_id = ?", request_id)
+        return _client(row) if row else None
+
+    async def invite(self, client_id: int, token: str, expires_at: datetime) -> None:
+        async with self.store.tx() as db:
+            await db.execute("INSERT INTO invites VALUES (?, ?, ?, NULL, NULL)",
+                             (token_hash(token), client_id, ts(expires_at)))
+
+    async def redeem(self, token: str, user_id: int) -> tuple[str, Client | None]:
+        """Bind the account: ('ok', client), or ('unknown' | 'used' | 'expired' | 'taken', None)."""
+        now = self.store.now()
+        async with self.store.tx() as db:
+            async with db.execute("SELECT * FROM invites WHERE token_hash = ?",
+                                  (token_hash(token),)) as cursor:
+                invite = await cursor.fetchone()
+            if invite is None:
+                return "unknown", None
+            if invite["used_at"] is not None:
+                return "used", None
+            if invite["expires_at"] <= now:
+                return "expired", None
+            async with db.execute("SELECT id FROM clients WHERE user_id = ?",
+                                  (user_id,)) as cursor:
+                other = await cursor.fetchone()
+            if other is not None and other["id"] != invite["client_id"]:
+                return "taken", None
+            await db.execute("UPDATE invites SET used_at = ?, used_by = ? WHERE token_hash = ?",
+                             (now, user_id, invite["token_hash"]))
+            await db.execute("UPDATE clients SET user_id = ?, unreachable_at = NULL WHERE id = ?",
+                             (user_id, invite["client_id"]))
+            client_id = invite["client_id"]
+        return "ok", await self.get(client_id)
+
+    async def update(self, client_id: int, **fields: object) -> None:
+        """Set simple client fields: video_link, reminders_on, language, awaiting_reason."""
+        allowed = {"video_link", "reminders_on", "language", "awaiting_reason"}
+        if not fields or not set(fields) <= allowed:
+            raise ValueError(f"cannot set {sorted(set(fields) - allowed)}")
+        assignments = ", ".join(f"{name} = ?" for name in fields)
+        async with self.store.tx() as db:
+            await db.execute(f"UPDATE clients SET {assignments} WHERE id = ?",
+                             (*fields.values(), client_id))
+
+    async def stop(self, client_id: int, stopped: bool) -> None:
+        async with self.store.tx() as db:
+            await db.execute("UPDATE clients SET stopped_at = ? WHERE id = ?",
+                             (self.store.now() if stopped else None, client_id))
+
+    async def mark_unreachable(self, user_id: int) -> Client | None:
+        """The client, the first time only, so staff are told once."""
+        async with self.store.tx() as db:
+            cursor = await db.execute(
+                "UPDATE clients SET unreachable_at = ?"
+                " WHERE user_id = ? AND unreachable_at IS NULL", (self.store.now(), user_id))
+            changed = cursor.rowcount > 0
+        return await self.of_user(user_id) if changed else None
+
+    async def lessons_delivered(self, client_id: int) -> set[str]:
+        rows = await self.store.all(
+            "SELECT lesson_id FROM lesson_deliveries WHERE client_id = ?", client_id)
+        return {row[0] for row in rows}
+
+    async def lesson_sent(self, client_id: int, lesson_id: str) -> bool:
+        async with self.store.tx() as db:
+            cursor = await db.execute(
+                "INSERT OR IGNORE INTO lesson_deliveries (client_id, lesson_id, sent_at)"
+                " VALUES (?, ?, ?)", (client_id, lesson_id, self.store.now()))
+            return cursor.rowcount == 1
+
+    async def lesson_feedback(self, client_id: int, lesson_id: str, helpful: bool) -> None:
+        async with self.store.tx() as db:
+            await db.execute(
+                "UPDATE lesson_deliveries SET helpful = ? WHERE client_id = ? AND lesson_id = ?",
+                (int(helpful), client_id, lesson_id))
+
+    async def lesson_stats(self) -> list[tuple[str, int, int, int]]:
+        """(lesson id, delivered, helpful, not helpful) for staff."""
+        rows = await self.store.all(
+            "SELECT lesson_id, COUNT(*), SUM(helpful = 1), SUM(helpful = 0)"
+            " FROM lesson_deliveries GROUP BY lesson_id ORDER BY lesson_id")
+        return [(row[0], row[1], row[2] or 0, row[3] or 0) for row in rows]

@@ -1,0 +1,221 @@
+"""Enrolled clients over real HTTP with a controllable clock: invites, reminders, lessons."""
+
+import re
+from datetime import UTC, datetime, timedelta
+
+import pytest
+
+from bot.standin import FloodLimits
+from tests.e2e.harness import STAFF_IDS
+from tests.e2e.test_intake import saying
+
+DISPATCHER = "reminder-dispatcher"
+
+
+async def nth(api, chat, text: str, n: int):
+    """Wait for the n-th bot message containing text (bot-initiated messages have no
+    person action to wait after)."""
+    found = await api.wait_for(lambda: len(saying(api, chat, text)) >= n or None)
+    assert found
+    return saying(api, chat, text)[n - 1]
+
+
+async def enroll(dana, staff_group, name="Maya R.") -> tuple[int, str]:
+    await dana.send(f"/enroll {name}")
+    card = await staff_group.expect("Invite link")
+    number = int(re.search(r"Client #(\d+)", card.text)[1])
+    token = re.search(r"start=inv_([\w-]+)", card.text)[1]
+    return number, token
+
+
+async def joined(api, dana, staff_group, user_id=1001, name="Maya R."):
+    number, token = await enroll(dana, staff_group, name)
+    client = api.person(user_id, name.split()[0])
+    await client.send(f"/start inv_{token}")
+    await client.expect("Welcome to the program")
+    return number, token, client
+
+
+async def test_invite_binds_once_and_refuses_reuse(bot, api, dana, staff_group):
+    number, token, maya = await joined(api, dana, staff_group)
+    welcome = maya.last()
+    assert "Group session: Fri Nov 27, 6:00 PM CST" in welcome.text
+    other = api.person(1002, "Someone")
+    await other.send(f"/start inv_{token}")
+    await other.expect("already been used")
+    await other.send("/start inv_forged-token-123")
+    await other.expect("don't recognise")
+    assert (await bot.repo.clients.get(number)).user_id == maya.user_id
+    actions = [e.action for e in await bot.repo.audit.for_subject(f"client:{number}")]
+    assert actions[:3] == ["staff_enroll", "staff_invite", "invite_redeemed"]
+
+
+async def test_expired_invite_is_refused(bot, api, dana, staff_group, clock):
+    _, token = await enroll(dana, staff_group)
+    clock.advance(timedelta(hours=73))
+    late = api.person(1003, "Late")
+    await late.send(f"/start inv_{token}")
+    await late.expect("has expired")
+
+
+async def test_enrolment_is_staff_only(bot, api, alice):
+    await alice.send("/enroll Maya")
+    await alice.expect("only for clinic staff")
+
+
+async def test_schedule_and_the_24h_and_1h_reminders(bot, api, dana, staff_group, clock):
+    _, _, maya = await joined(api, dana, staff_group)
+    await maya.send("/schedule")
+    schedule = await maya.expect("Your next sessions")
+    lines = [line for line in schedule.text.splitlines() if line.startswith("•")]
+    assert lines[:3] == ["• Group session: Fri Nov 27, 6:00 PM CST",
+                         "• Group session: Mon Nov 30, 6:00 PM CST",
+                         "• Group session: Wed Dec 2, 6:00 PM CST"]
+    await bot.tick(DISPATCHER)
+    clock.set(datetime(2026, 11, 27, 0, 0, tzinfo=UTC))
+    await bot.tick(DISPATCHER)
+    day_before = await nth(api, maya, "Reminder: Group session", 1)
+    assert "Fri Nov 27, 6:00 PM CST (tomorrow's session)" in day_before.text
+    clock.set(datetime(2026, 11, 27, 23, 0, tzinfo=UTC))
+    await bot.tick(DISPATCHER)
+    hour_before = await nth(api, maya, "Reminder: Group session", 2)
+    assert "tomorrow" not in hour_before.text
+    await maya.click("👍 I'll be there", message=hour_before)
+    await maya.expect("See you there")
+    await bot.tick(DISPATCHER)
+    assert len(saying(api, maya, "Reminder: Group session")) == 2
+
+
+async def test_cant_make_it_reaches_staff_with_reason(bot, api, dana, staff_group, clock):
+    number, _, maya = await joined(api, dana, staff_group)
+    clock.set(datetime(2026, 11, 27, 0, 0, tzinfo=UTC))
+    await bot.tick(DISPATCHER)
+    reminder = await nth(api, maya, "Reminder", 1)
+    await maya.click("I can't make it", message=reminder)
+    await maya.expect("Life happens")
+    await staff_group.expect(f"Client #{number} (Maya R.) can't make it")
+    await maya.send("my car broke down")
+    await maya.expect("passed that on")
+    await staff_group.expect("Reason: my car broke down")
+    await maya.click("I can't make it", message=reminder)
+    await dana.send(f"/client {number}")
+    card = await staff_group.expect(f"Client #{number}: Maya R.")
+    assert "can't make it (my car broke down)" in card.text
+    assert len(saying(api, staff_group, "can't make it to")) == 2
+
+
+async def test_opt_out_stops_reminders(bot, api, dana, staff_group, clock):
+    _, _, maya = await joined(api, dana, staff_group)
+    await maya.send("/reminders")
+    await maya.expect("Session reminders are on")
+    await maya.click("Turn reminders off")
+    await maya.expect("I won't send session reminders")
+    clock.set(datetime(2026, 11, 27, 23, 30, tzinfo=UTC))
+    await bot.tick(DISPATCHER)
+    assert not saying(api, maya, "Reminder:")
+    await maya.send("/stop")
+    await maya.expect("I won't send you any more messages")
+    await maya.send("I want to die")
+    await maya.expect("988")
+
+
+async def test_blocked_client_is_marked_unreachable_once(bot, api, dana, staff_group, clock):
+    number, _, maya = await joined(api, dana, staff_group)
+    await maya.block()
+    clock.set(datetime(2026, 11, 27, 0, 0, tzinfo=UTC))
+    await bot.tick(DISPATCHER)
+    await nth(api, staff_group, f"Client #{number} (Maya R.) is unreachable", 1)
+    clock.set(datetime(2026, 11, 27, 23, 30, tzinfo=UTC))
+    await bot.tick(DISPATCHER)
+    assert len(saying(api, staff_group, "is unreachable")) == 1
+    counts = await bot.repo.reminders.counts()
+    assert counts.get("failed") == 1
+    sends = [p for m, p in api.calls if m.lower() == "sendmessage"
+             and str(p.get("chat_id")) == str(maya.user_id) and "Reminder" in str(p.get("text"))]
+    assert len(sends) == 1
+
+
+async def test_restart_between_due_and_sent_loses_nothing_and_sends_once(bot, api, dana,
+                                                                         staff_group, clock):
+    _, _, maya = await joined(api, dana, staff_group)
+    await bot.tick(DISPATCHER)
+    clock.set(datetime(2026, 11, 27, 0, 5, tzinfo=UTC))
+    await bot.restart()
+    await bot.tick(DISPATCHER)
+    await nth(api, maya, "Reminder: Group session", 1)
+    await bot.restart()
+    await bot.tick(DISPATCHER)
+    await bot.tick(DISPATCHER)
+    assert len(saying(api, maya, "Reminder: Group session")) == 1
+
+
+@pytest.mark.parametrize(("start", "lines"), [
+    (datetime(2026, 10, 29, 15, 0, tzinfo=UTC),
+     ["• Group session: Fri Oct 30, 6:00 PM CDT", "• Group session: Mon Nov 2, 6:00 PM CST"]),
+    (datetime(2027, 3, 11, 16, 0, tzinfo=UTC),
+     ["• Group session: Fri Mar 12, 6:00 PM CST", "• Group session: Mon Mar 15, 6:00 PM CDT"]),
+])
+async def test_dst_weekend_keeps_local_times(make_bot, api, dana, staff_group, clock, start,
+                                             lines):
+    clock.set(start)
+    bot = await make_bot()
+    _, _, maya = await joined(api, dana, staff_group)
+    await maya.send("/schedule")
+    schedule = await maya.expect("Your next sessions")
+    assert [line for line in schedule.text.splitlines() if line.startswith("•")][:2] == lines
+    monday = (await bot.repo.sessions.upcoming(1, clock.now()))[1]
+    clock.set(monday.starts_at - timedelta(hours=1))
+    await bot.tick(DISPATCHER)
+    reminder = await nth(api, maya, "Reminder", 1)
+    assert lines[1].removeprefix("• Group session: ") in reminder.text
+
+
+async def test_lessons_follow_group_days_and_learn_menu(bot, api, dana, staff_group, clock):
+    _, _, maya = await joined(api, dana, staff_group)
+    clock.set(datetime(2026, 11, 28, 3, 1, tzinfo=UTC))
+    await bot.tick(DISPATCHER)
+    first = await nth(api, maya, "Was this helpful?", 1)
+    assert any("IOP" in m.text for m in maya.inbox())
+    await maya.click("👍 Yes", message=first)
+    await maya.expect("Thanks for telling me")
+    clock.set(datetime(2026, 12, 1, 3, 1, tzinfo=UTC))
+    await bot.tick(DISPATCHER)
+    await bot.tick(DISPATCHER)
+    await nth(api, maya, "Was this helpful?", 2)
+    assert await bot.repo.clients.lessons_delivered(1) == {"iop", "cravings"}
+    await maya.send("/learn")
+    menu = await maya.expect("Learn about recovery")
+    assert len([b for row in menu.buttons for b in row]) >= 12
+    await maya.click("HALT", message=menu)
+    await maya.expect("Was this helpful?")
+    lee = api.person(STAFF_IDS[1], "Lee")
+    await lee.send("/stats")
+    stats = await lee.expect("Lessons: delivered")
+    assert "1 · 1 · 0" in stats.text
+
+
+async def test_ten_thousand_reminders_respect_flood_limits(make_bot, api, clinic, clock,
+                                                           staff_group):
+    api.monotonic = lambda: clock.now().timestamp()
+    clinic = clinic.model_copy(update={"reminders": clinic.reminders.model_copy(
+        update={"offsets_hours": [1.0]})})
+    bot = await make_bot(profile=clinic)
+    repo, start = bot.repo, clock.now() + timedelta(hours=2)
+    for n in range(10_000):
+        user_id = 100_000 + n
+        api.person(user_id, f"Client {n}")
+        client = await repo.clients.enroll(f"Client {n}", None, "en", STAFF_IDS[0])
+        await repo.clients.invite(client.id, f"token-{n}", start)
+        await repo.clients.redeem(f"token-{n}", user_id)
+        await repo.sessions.add(client.id, "individual", start, 60)
+    await bot.tick(DISPATCHER)
+    assert await repo.reminders.counts() == {"pending": 10_000}
+    api.flood_limits = FloodLimits()
+    clock.set(start - timedelta(hours=1))
+    began = clock.now()
+    await bot.tick(DISPATCHER)
+    counts = await repo.reminders.counts()
+    assert counts == {"sent": 10_000}
+    assert api.stats.messages_sent >= 10_000
+    assert api.stats.too_many_requests == 0
+    assert clock.now() - began <= timedelta(minutes=clinic.reminders.spread_minutes)

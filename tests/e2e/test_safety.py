@@ -1,0 +1,240 @@
+"""The safety path over real HTTP: contacts first, from any state, whatever fails."""
+
+import asyncio
+from datetime import timedelta
+
+import pytest
+
+from tests.e2e.harness import STAFF_IDS, eventually
+from tests.e2e.test_intake import answer_all, consent, saying
+
+CONTACTS = ("988", "741741", "1-800-662-4357", "(608) 555-0199", "CHESS Connections")
+
+
+async def test_distress_during_intake_gets_contacts_then_the_question_again(bot, api, alice,
+                                                                           staff_group):
+    await consent(alice)
+    await alice.click("Me")
+    await alice.expect("What name")
+    await alice.send("honestly I just want to kill myself")
+    crisis = await alice.expect("Please call or text 988 now")
+    for contact in CONTACTS:
+        assert contact in crisis.text
+    assert [b.text for row in crisis.buttons for b in row] == [
+        "💚 I'm safe right now", "📞 Please have someone contact me"]
+    again = await alice.expect("What name")
+    assert again.message_id > crisis.message_id
+    request = await bot.repo.requests.current(alice.user_id)
+    assert request.answers.name is None
+    page = await staff_group.expect("Safety page")
+    assert "suicidal thoughts" in page.text and "CONFIDENTIAL" in page.text
+    assert "kill myself" in page.text
+    await alice.send("Maya")
+    await alice.expect("How old")
+    await answer_all_from_age(alice)
+    await alice.click("✅ Send my request")
+    await alice.expect("Your request")
+
+
+async def responded(bot, person) -> bool:
+    event = await bot.repo.safety.latest(person.user_id)
+    return event is not None and event.response == "safe"
+
+
+async def eventually_async(check, within: float = 5.0) -> None:
+    async with asyncio.timeout(within):
+        while not await check():  # noqa: ASYNC110 - the database has no event to wait on
+            await asyncio.sleep(0.01)
+
+
+def labels(api, chat, message_id: int) -> str:
+    (message,) = [m for m in api.messages(chat.chat_id) if m.message_id == message_id]
+    return " ".join(b.text for row in message.buttons for b in row)
+
+
+async def answer_all_from_age(person):
+    await person.send("26")
+    await person.expect("Which state")
+    await person.click("WI")
+    for choice in ("No", "No", "No", "No"):
+        await person.expect("?")
+        await person.click(choice)
+    await person.expect("How should our staff reach")
+    await person.click("Message me here")
+    await person.expect("best time")
+    await person.click("Any time")
+    await person.expect("anything else")
+    await person.click("Nothing to add")
+    await person.expect("Please check your request")
+
+
+async def test_distress_with_no_conversation(bot, api, staff_group):
+    stranger = api.person(4004, "Ana", language_code="es")
+    await stranger.send("ya no aguanto más, me quiero morir")
+    reply = await stranger.expect("llame o envíe un texto al 988")
+    assert "AYUDA" in reply.text
+    await staff_group.expect("Safety page")
+    assert not [m for m in stranger.inbox() if "not sure how to help" in m.text]
+
+
+async def test_overdose_leads_with_911(bot, alice):
+    await alice.send("my boyfriend is turning blue and wont wake up")
+    reply = await alice.expect("please call 911 now")
+    assert reply.text.index("911") < reply.text.index("988")
+    assert "naloxone" in reply.text
+
+
+@pytest.mark.parametrize("how", ["button", "/sos", "/crisis"])
+async def test_help_now_is_one_tap_away(bot, alice, staff_group, how):
+    if how == "button":
+        await alice.send("/start")
+        await alice.expect("Welcome")
+        await alice.click("🆘 I need help now")
+    else:
+        await alice.send(how)
+    reply = await alice.expect("24-hour support")
+    for contact in CONTACTS:
+        assert contact in reply.text
+    page = await staff_group.expect("Safety page")
+    assert "asked for help" in page.text
+
+
+async def test_unacknowledged_page_is_repaged_then_stops_after_ack(bot, api, alice,
+                                                                   staff_group, dana, clock):
+    await alice.send("I have the pills in my hand, tonight is the night")
+    await alice.expect("911")
+    page = await staff_group.expect("Safety page")
+    clock.advance(timedelta(minutes=5, seconds=1))
+    await bot.tick("safety-pager")
+    await eventually(lambda: saying(api, staff_group, "Still unacknowledged"))
+    await dana.click("🙋 I'm on it", message=page)
+    await api.wait_for(lambda: "Dana is on it" in labels(api, staff_group, page.message_id))
+    clock.advance(timedelta(minutes=30))
+    await bot.tick("safety-pager")
+    assert len(saying(api, staff_group, "Still unacknowledged")) == 1
+    event = await bot.repo.safety.latest(alice.user_id)
+    assert (event.acked_by, event.pages) == (STAFF_IDS[0], 1)
+
+
+async def test_repaging_is_bounded_and_reaches_backup(make_bot, api, alice, staff_group, clock,
+                                                      clinic):
+    safety = clinic.safety.model_copy(update={"on_call_user_ids": [601],
+                                              "backup_user_ids": [602], "max_repages": 3})
+    bot = await make_bot(profile=clinic.model_copy(update={"safety": safety}))
+    on_call, backup = api.person(601, "On-call"), api.person(602, "Backup")
+    await alice.send("i'm going to end it all tonight")
+    await on_call.expect("Safety page")
+    for _ in range(6):
+        clock.advance(timedelta(minutes=5, seconds=1))
+        await bot.tick("safety-pager")
+    await eventually(lambda: len(saying(api, staff_group, "Still unacknowledged")) == 3)
+    assert len(saying(api, on_call, "Still unacknowledged")) == 3
+    assert len(saying(api, backup, "Still unacknowledged")) == 2
+
+
+async def test_follow_up_once_when_nothing_pressed(bot, api, alice, staff_group, clock):
+    await alice.send("i want to die")
+    await alice.expect("988")
+    await staff_group.expect("Safety page")
+    clock.advance(timedelta(minutes=11))
+    await bot.tick("safety-pager")
+    await alice.expect("Are you safe right now?")
+    clock.advance(timedelta(minutes=30))
+    await bot.tick("safety-pager")
+    assert len(saying(api, alice, "Are you safe right now?")) == 1
+
+
+async def test_safe_button_stops_the_follow_up(bot, api, alice, staff_group, clock):
+    await alice.send("i want to die")
+    await alice.expect("988")
+    await staff_group.expect("Safety page")
+    await alice.click("💚 I'm safe right now")
+    await alice.expect("glad you're safe")
+    await eventually_async(lambda: responded(bot, alice))
+    clock.advance(timedelta(minutes=11))
+    await bot.tick("safety-pager")
+    assert not saying(api, alice, "Are you safe right now?")
+
+
+async def test_contact_request_pages_staff(bot, alice, staff_group):
+    await alice.send("he hit me again and I'm scared to go home")
+    await alice.expect("Nobody deserves to be hurt")
+    await alice.click("📞 Please have someone contact me")
+    await alice.expect("asked our team to reach out")
+    await staff_group.expect("Contact requested")
+
+
+@pytest.mark.errors_expected
+async def test_contacts_still_sent_with_the_database_down(bot, alice, staff_group):
+    await bot.repo.close()
+    await alice.send("I took all my pills")
+    reply = await alice.expect("please call 911 now")
+    assert "988" in reply.text
+    page = await staff_group.expect("Safety page")
+    assert "could not be recorded" in page.text
+
+
+async def test_non_staff_cannot_acknowledge(bot, api, alice, staff_group):
+    await alice.send("i want to kill myself")
+    page = await staff_group.expect("Safety page")
+    stranger = staff_group.person(api.person(778, "Mallory"))
+    await stranger.click("🙋 I'm on it", message=page)
+    await eventually(lambda: any(a.text and "only clinic staff" in a.text
+                                 for a in api.callback_answers))
+    assert (await bot.repo.safety.latest(alice.user_id)).acked_by is None
+
+
+async def test_emergency_disclosure_is_recorded_apart(bot, api, alice, staff_group, dana):
+    await alice.send("i overdosed on my meds, i feel like im dying")
+    page = await staff_group.expect("Safety page")
+    event = await bot.repo.safety.latest(alice.user_id)
+    assert f"#{event.id}" in page.text
+    await dana.send("/disclose nonsense")
+    await staff_group.expect("To record an emergency disclosure")
+    await dana.send(f"/disclose {event.id} | Paramedic J. Ortiz, Dane County EMS | overdose")
+    await staff_group.expect("Disclosure #1 recorded")
+    (record,) = await bot.repo.safety.disclosures(alice.user_id)
+    assert (record.recipient, record.disclosed_by) == ("Paramedic J. Ortiz, Dane County EMS",
+                                                       STAFF_IDS[0])
+    await alice.send("/disclose 1 | me | test")
+    await alice.expect("only for clinic staff")
+
+
+async def test_ordinary_messages_do_not_fire(bot, api, alice, staff_group):
+    await consent(alice)
+    await answer_all(alice, inject="Yes", notes="this traffic is killing me lol")
+    await alice.click("✅ Send my request")
+    await alice.expect("Your request")
+    assert not saying(api, staff_group, "Safety page")
+
+
+@pytest.mark.errors_expected
+async def test_contacts_still_sent_when_the_staff_template_breaks(bot, alice, staff_group,
+                                                                 monkeypatch, error_trap):
+    content = bot.app.bot_data["services"].content
+    real = content.parts
+
+    def broken(name, *args, **kwargs):
+        if name == "safety_page":
+            raise RuntimeError("template broke")
+        return real(name, *args, **kwargs)
+
+    monkeypatch.setattr(content, "parts", broken)
+    await alice.send("i want to kill myself")
+    reply = await alice.expect("988")
+    assert "741741" in reply.text
+    await eventually(lambda: any("page staff" in r.getMessage() for r in error_trap.records))
+
+
+@pytest.mark.errors_expected
+async def test_contacts_first_even_when_a_later_handler_raises(bot, alice, monkeypatch):
+    await consent(alice)
+
+    async def boom(*args, **kwargs):
+        raise RuntimeError("intake is broken")
+
+    monkeypatch.setattr(bot.repo.requests, "current", boom)
+    await alice.send("i want to kill myself")
+    crisis = await alice.expect("24-hour support")
+    sorry = await alice.expect("something went wrong on our side")
+    assert crisis.message_id < sorry.message_id
