@@ -9,7 +9,8 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content import Content
-from bot.domain.distress import load_lexicon
+from bot.domain.distress import load_detector
+from bot.domain.distress.learned import MODEL
 from bot.handlers import (
     clients,
     disclosure,
@@ -65,7 +66,9 @@ def build_application(settings: Settings, profile: Profile | None = None, *,
     profile = profile or load_profile(settings.clinic_profile)
     services = Services(settings=settings, profile=profile, content=Content(profile),
                         clock=clock or SystemClock(),
-                        lexicon=load_lexicon(extra=profile.safety.lexicon_extra),
+                        detector=load_detector(
+                            extra=profile.safety.lexicon_extra,
+                            model=MODEL if profile.safety.learned_backstop else None),
                         library=Library(default=profile.clinic.languages[0]))
     app = (
         ApplicationBuilder()

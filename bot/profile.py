@@ -124,6 +124,7 @@ class Safety(Model):
     on_call_user_ids: list[int] = []
     backup_user_ids: list[int] = []
     lexicon_extra: Path | None = None
+    learned_backstop: bool = True
 
 
 class Intake(Model):

@@ -7,7 +7,7 @@ from telegram.ext import Application, CallbackContext, ExtBot
 from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Content
-from bot.domain.distress import Lexicon
+from bot.domain.distress import Detector
 from bot.lessons import Library
 from bot.profile import Profile
 from bot.storage import Repo
@@ -19,7 +19,7 @@ class Services:
     profile: Profile
     content: Content
     clock: Clock
-    lexicon: Lexicon
+    detector: Detector
     library: Library
     repo: Repo | None = None
 

@@ -67,7 +67,7 @@ async def gate(update: Update, ctx: Ctx) -> None:
     message = update.effective_message
     text = message.text or message.caption or ""
     try:
-        found = distress.detect(text, ctx.services.lexicon)
+        found = distress.screen(text, ctx.services.detector)
     except Exception:
         log.exception("distress detector failed on update %s", update.update_id)
         return

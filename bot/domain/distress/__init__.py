@@ -1,10 +1,13 @@
 """Distress detector: one message in, the most urgent risk category (or None) out.
 
-Pure domain code: no I/O besides reading the lexicon file in load_lexicon().
+`detect` runs the lexicon's rules; `screen` adds the learned backstop behind them. Pure
+domain code: no I/O besides reading the lexicon and model files when loading.
 """
 
 from bot.domain.distress.detector import detect
 from bot.domain.distress.lexicon import Lexicon, load_lexicon
 from bot.domain.distress.model import Category, Detection, Severity
+from bot.domain.distress.screen import Detector, load_detector, screen
 
-__all__ = ["Category", "Detection", "Lexicon", "Severity", "detect", "load_lexicon"]
+__all__ = ["Category", "Detection", "Detector", "Lexicon", "Severity", "detect", "load_detector",
+           "load_lexicon", "screen"]

@@ -1,0 +1,8 @@
+"""Run every benchmark: `python -m bench` (or `python3 dev.py bench`)."""
+
+import runpy
+from pathlib import Path
+
+for name in ("distress_eval.py", "crisis_latency.py"):
+    print(f"\n=== bench/{name}")
+    runpy.run_path(str(Path(__file__).resolve().parent / name), run_name="__main__")
