@@ -11,17 +11,14 @@ as a broadcast would; the crisis reply takes the urgent lane and should not wait
 import argparse
 import asyncio
 import statistics
-import sys
 import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-
-from bot.app import build_application  # noqa: E402
-from bot.config import load_settings  # noqa: E402
-from bot.runner import serve  # noqa: E402
-from bot.standin import StandIn  # noqa: E402
+from bot.app import build_application
+from bot.config import load_settings
+from bot.runner import serve
+from bot.standin import StandIn
 
 STAFF_CHAT = -100999
 
@@ -62,10 +59,11 @@ async def main(rounds: int, backlog: int) -> None:
             app = build_application(settings)
             stop = asyncio.Event()
             task = asyncio.create_task(serve(app, settings, stop))
-            while not app.running:
+            while not app.running:  # noqa: ASYNC110 - PTB offers no start-up event
                 await asyncio.sleep(0.01)
             print(f"crisis reply vs /start reply, {rounds} rounds each, loopback HTTP")
-            for label, queued in (("idle", 0), (f"behind {backlog} queued messages", backlog)):
+            loads = (("idle", 0), (f"behind {backlog} queued messages", backlog))
+            for label, queued in loads:
                 results = await measure(api, app, rounds, queued)
                 crisis = statistics.median(results["crisis"])
                 base = statistics.median(results["baseline"])
