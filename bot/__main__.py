@@ -6,14 +6,8 @@ import logging
 import signal
 import sys
 
+from bot import logs
 from bot.config import ConfigError, Settings, load_settings
-
-
-def setup_logging(level: str) -> None:
-    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    # httpx logs request URLs, which hold the bot token; PTB at DEBUG logs whole updates.
-    for noisy in ("httpx", "httpcore", "telegram", "apscheduler", "tornado.access"):
-        logging.getLogger(noisy).setLevel(max(logging.WARNING, logging.getLevelName(level)))
 
 
 async def run_bot(settings: Settings) -> None:
@@ -44,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     try:
         settings = load_settings()
-        setup_logging(settings.log_level)
+        logs.setup(settings.log_level)
         command = args.command or "run"
         if command == "migrate":
             from bot.storage import migrate_only
