@@ -91,6 +91,13 @@ async def eventually(predicate, within: float = 5.0):
     return found
 
 
+async def eventually_async(check, within: float = 5.0) -> None:
+    """The same for an async check, such as a database read."""
+    async with asyncio.timeout(within):
+        while not await check():  # noqa: ASYNC110 - the database has no event to wait on
+            await asyncio.sleep(0.01)
+
+
 class ErrorTrap(logging.Handler):
     """Collects every error logged inside the bot, so a test fails on a swallowed exception."""
 

@@ -1,11 +1,10 @@
 """The safety path over real HTTP: contacts first, from any state, whatever fails."""
 
-import asyncio
 from datetime import timedelta
 
 import pytest
 
-from tests.e2e.harness import STAFF_IDS, eventually
+from tests.e2e.harness import STAFF_IDS, eventually, eventually_async
 from tests.e2e.test_intake import answer_all, consent, saying
 
 CONTACTS = ("988", "741741", "1-800-662-4357", "(608) 555-0199", "CHESS Connections")
@@ -39,12 +38,6 @@ async def test_distress_during_intake_gets_contacts_then_the_question_again(bot,
 async def responded(bot, person) -> bool:
     event = await bot.repo.safety.latest(person.user_id)
     return event is not None and event.response == "safe"
-
-
-async def eventually_async(check, within: float = 5.0) -> None:
-    async with asyncio.timeout(within):
-        while not await check():  # noqa: ASYNC110 - the database has no event to wait on
-            await asyncio.sleep(0.01)
 
 
 def labels(api, chat, message_id: int) -> str:

@@ -1,0 +1,84 @@
+"""Bad input gets a clear, kind reply, and nothing is lost or changed."""
+
+import pytest
+
+from tests.e2e.harness import eventually, eventually_async
+from tests.e2e.test_intake import answer_all, consent
+
+
+@pytest.mark.parametrize("data", [
+    "in:name:x", "in:summary:send", "st:claim:99999", "st:scheduled:1", "rm:yes:424242",
+    "rm:why:1:unwell", "ls:y:no-such-lesson", "learn:no-such-lesson", "sf:ack:999",
+    "consent:yes:../../etc", "privacy:keep", "rem:off", "totally-forged", "x" * 64,
+])
+async def test_forged_or_stale_buttons_change_nothing(bot, api, alice, data):
+    await alice.send("/start")
+    welcome = await alice.expect("welcome")
+    api.press(alice.chat_id, alice.user_id, welcome.message_id, data)
+    await eventually(lambda: len(api.callback_answers) >= 1)
+    assert await bot.repo.store.all("SELECT * FROM requests") == []
+    assert await bot.repo.store.all("SELECT * FROM people") == []
+
+
+async def test_button_from_an_old_message_gets_the_menu(bot, api, alice):
+    await alice.send("/start")
+    welcome = await alice.expect("welcome")
+    api.press(alice.chat_id, alice.user_id, welcome.message_id, "menu:old-feature")
+    await alice.expect("doesn't do anything now")
+
+
+async def test_photo_document_and_voice_keep_the_flow(bot, alice):
+    await consent(alice)
+    await alice.click("Me")
+    await alice.expect("What name")
+    for send in (alice.photo, alice.document, alice.voice, alice.sticker):
+        await send()
+        await alice.expect("I can only read text")
+    await alice.send("Maya")
+    await alice.expect("How old")
+
+
+async def test_commands_out_of_order(bot, alice):
+    await alice.send("/schedule")
+    await alice.expect("for people enrolled in the program")
+    await alice.send("/queue")
+    await alice.expect("only for clinic staff")
+    await alice.send("/mydata")
+    await alice.expect("I don't hold any information about you")
+    await alice.send("/whatever")
+    await alice.expect("not sure how to help")
+
+
+async def test_long_text_without_a_conversation(bot, alice):
+    await alice.send("lorem ipsum " * 450)
+    await alice.expect("not sure how to help")
+
+
+async def test_send_pressed_twice_sends_once(bot, api, alice, staff_group):
+    await consent(alice)
+    summary = await answer_all(alice)
+    await alice.click("✅ Send my request", message=summary)
+    await alice.expect("Your request")
+    await alice.click("✅ Send my request", message=summary)
+    await alice.expect("already been sent")
+    alerts = [m for m in api.messages(staff_group.chat_id) if "Consultation request #" in m.text]
+    assert len(alerts) == 1
+
+
+async def unreachable(bot, person) -> bool:
+    return (await bot.repo.people.get(person.user_id)).unreachable
+
+
+async def test_staff_action_for_a_person_who_blocked_the_bot(bot, api, alice, staff_group,
+                                                             dana):
+    await consent(alice)
+    await answer_all(alice)
+    await alice.click("✅ Send my request")
+    alert = await staff_group.expect("Consultation request #")
+    await alice.block()
+    await dana.click("📅 Scheduled", message=alert)
+    await staff_group.expect("when is the consultation")
+    await dana.send("tomorrow 10:00")
+    await staff_group.expect("scheduled by Dana")
+    await eventually_async(lambda: unreachable(bot, alice))
+    assert (await bot.repo.requests.current(alice.user_id)).status == "scheduled"
