@@ -209,6 +209,75 @@ def test_hard_negatives_are_not_flagged(text: str, lexicon: Lexicon) -> None:
     assert detect(text, lexicon) is None
 
 
+# --------------------------------------------------------------------------- phenomena
+# Sibling phrasings of the phenomena found on the blind sets, written fresh (not copied from
+# them): each pair is a positive and a hard negative built on the same words.
+PHENOMENA = [
+    # a decided plan / method / date
+    ("ive decided how and when, dont try to talk me out of it", SUICIDE),
+    ("ive decided how and when to tell my boss about rehab", None),
+    ("found a permanent fix for everything. tonight", SUICIDE),
+    ("we found a permanent solution for the leaky roof", None),
+    ("the kids will be fine once im gone, they'll get the insurance", SUICIDE),
+    ("once im gone to work the kids will be with my mom", None),
+    ("estoy sentado en el puente pensando si me tiro", SUICIDE),
+    ("mi hijo dice que se va a matar de risa con esa pelicula", None),
+    # use event + body signs, intent to OD, accidental double dose
+    ("snorted a pressed 30 and now my chest is tight and im dizzy", OVERDOSE),
+    ("my dad took his evening meds twice by mistake and hes really confused", OVERDOSE),
+    ("i took my evening meds twice by mistake last year, it was fine", None),
+    ("creo que me pase con la dosis, se me cierran los ojos", OVERDOSE),
+    # veiled or conditional threats, weapon + target + travel
+    ("one more comment from him and im stabbing him", HARM_OTHERS),
+    ("going over to his place with my glock tonight", HARM_OTHERS),
+    ("the shotgun is in my trunk and i know where he works", HARM_OTHERS),
+    ("the bat is in my trunk for softball tonight", None),
+    ("ill be waiting for him at the airport", None),
+    ("esta noche le quemo el carro", HARM_OTHERS),
+    ("me dan ganas de matarlo cuando no lava los platos jaja", None),
+    # third-party abuse, control, stalking, coercion
+    ("her boyfriend has been hitting my grandson", ABUSE),
+    ("my dad hit my car in the driveway", None),
+    ("he took my phone and my car keys so i cant leave", ABUSE),
+    ("my ex keeps following me and parked outside my job again", ABUSE),
+    ("my ex keeps following me on instagram", None),
+    ("mi papa le esta pegando a mi hermano ahorita", ABUSE),
+    # self-harm told by a parent, other methods, SH relapse
+    ("she has fresh cuts all over her arms", SELF_HARM),
+    ("6 months without cutting and tonight i relapsed", SELF_HARM),
+    ("se esta cortando las piernas otra vez", SELF_HARM),
+    ("se esta cortando el pelo mi hija", None),
+    # relapse: acquisition + intent/time, already at the venue
+    ("picked up a few xans from a guy at work. popping them tonight", RELAPSE),
+    ("waiting on my plug outside the gas station", RELAPSE),
+    ("waiting on my guy to fix the car", None),
+    ("i cracked the seal on the new pickle jar", None),
+    ("le textee al dealer, ya viene", RELAPSE),
+    ("ya compre los boletos", None),
+    ("My old dealer texted me today. I didn't answer and I blocked him.", None),
+]
+
+
+@pytest.mark.parametrize(("text", "category"), PHENOMENA)
+def test_blind_set_phenomena_generalize(
+    text: str, category: Category | None, lexicon: Lexicon
+) -> None:
+    assert category_of(text, lexicon) is category
+
+
+def test_rule_requires_and_unless_look_at_the_whole_message(tmp_path: Path) -> None:
+    clinic = tmp_path / "clinic.toml"
+    clinic.write_text(
+        '[[rule]]\nid = "clinic.pickup"\ncategory = "relapse"\n'
+        'patterns = ["meet him at the corner"]\nrequires = ["cash"]\nunless = ["blocked him"]\n',
+        encoding="utf-8",
+    )
+    lexicon = load_lexicon(extra=clinic)
+    assert category_of("got the cash. gonna meet him at the corner", lexicon) is RELAPSE
+    assert category_of("gonna meet him at the corner", lexicon) is None
+    assert category_of("got the cash. meet him at the corner? no, blocked him", lexicon) is None
+
+
 # --------------------------------------------------------------------------- long messages
 ORDINARY = (
     "Group was fine today, we talked about triggers and I shared about payday. My sister came "
@@ -428,4 +497,4 @@ def test_eval_set_shape() -> None:
     for category in Category:
         langs = {row["lang"] for row in rows if row["label"] == category}
         assert langs == {"en", "es"}, category
-    assert {row["split"] for row in rows} == {"dev", "holdout"}
+    assert {row["split"] for row in rows} == {"dev", "holdout", "blind_a", "blind_b"}

@@ -4,7 +4,7 @@ import re
 from bisect import bisect_right
 from typing import NamedTuple
 
-from bot.domain.distress.lexicon import Context, Lexicon
+from bot.domain.distress.lexicon import CompiledRule, Context, Lexicon
 from bot.domain.distress.model import PRIORITY, Category, Detection, Severity
 from bot.domain.distress.normalize import normalize_text
 from bot.domain.distress.prefilter import find_literals
@@ -56,12 +56,19 @@ def detect(text: str, lexicon: Lexicon) -> Detection | None:
                 else sentences
             )
             for match in rule.regexes[pattern_index].finditer(text)
-        ):
+        ) and _co_occurs(rule, whole):
             hits.append(_Hit(rule.category, rule.severity, rule.id))
     if not hits:
         return None
     best = min((_escalate(hit, sentences, lexicon) for hit in hits), key=_urgency)
     return Detection(category=best.category, severity=best.severity, rule=best.rule)
+
+
+def _co_occurs(rule: CompiledRule, whole: str) -> bool:
+    """A rule's `requires` must occur somewhere in the message and its `unless` nowhere."""
+    if rule.requires is not None and rule.requires.search(whole) is None:
+        return False
+    return rule.unless is None or rule.unless.search(whole) is None
 
 
 def _live_patterns(

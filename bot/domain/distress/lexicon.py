@@ -29,6 +29,10 @@ class RuleSpec(_Spec):
     mention: bool = False
     scope: Literal["sentence", "message"] = "sentence"
     patterns: list[str] = Field(min_length=1)
+    # the rule counts only if one of these also occurs somewhere in the message...
+    requires: list[str] = []
+    # ...and none of these does (a resolution: "I blocked him", "I didn't answer")
+    unless: list[str] = []
 
 
 class ExclusionSpec(_Spec):
@@ -88,6 +92,8 @@ class CompiledRule(BaseModel):
     mention: bool
     scope: Literal["sentence", "message"]
     regexes: tuple[Pattern[str], ...]  # one per pattern, so the prefilter can skip each
+    requires: Pattern[str] | None = None  # must also occur somewhere in the message
+    unless: Pattern[str] | None = None  # must not occur anywhere in the message
 
 
 class CompiledExclusion(BaseModel):
@@ -198,6 +204,8 @@ def compile_lexicon(spec: LexiconSpec) -> Lexicon:
                 mention=r.mention,
                 scope=r.scope,
                 regexes=tuple(_wrap(source) for source in sources),
+                requires=regex(r.requires, r.id) if r.requires else None,
+                unless=regex(r.unless, r.id) if r.unless else None,
             )
         )
     return Lexicon(
