@@ -1,14 +1,16 @@
 """Logging that cannot leak what a person wrote.
 
 Exception messages are never printed, only their type and stack: a validation error, for
-one, quotes its input, and that input can be a client's answer. Libraries that log
-requests or updates are held at WARNING (httpx logs URLs that hold the bot token).
+one, quotes its input, and that input can be a client's answer. Libraries' records lose
+their arguments (PTB logs a whole update, text included, when it cannot parse one), and
+libraries that log requests are held at WARNING (httpx logs URLs that hold the bot token;
+aiosqlite logs statements with their values).
 """
 
 import logging
 import traceback
 
-NOISY = ("httpx", "httpcore", "telegram", "apscheduler", "tornado.access")
+NOISY = ("httpx", "httpcore", "telegram", "apscheduler", "tornado.access", "aiosqlite")
 
 
 def describe(error: BaseException) -> str:
@@ -17,6 +19,12 @@ def describe(error: BaseException) -> str:
 
 
 class SafeFormatter(logging.Formatter):
+    def format(self, record: logging.LogRecord) -> str:
+        record.exc_text = None
+        if not record.name.startswith("bot"):
+            record.msg, record.args = str(record.msg), ()
+        return super().format(record)
+
     def formatException(self, ei) -> str:
         return describe(ei[1]) if ei and ei[1] is not None else ""
 

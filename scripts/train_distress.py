@@ -12,12 +12,16 @@ import json
 from pathlib import Path
 
 from bot.domain.distress.learned import MODEL, train
+from scripts.everyday import everyday
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "distress_eval.jsonl"
 
 
 def fingerprint(path: Path = DATA) -> str:
-    return hashlib.sha256(path.read_bytes()).hexdigest()
+    """The labelled set and the everyday messages the model was trained on."""
+    digest = hashlib.sha256(path.read_bytes())
+    digest.update("\n".join(everyday()).encode())
+    return digest.hexdigest()
 
 
 def main() -> None:
@@ -26,8 +30,9 @@ def main() -> None:
                         help="the highest P(no distress) at which the model still fires")
     args = parser.parse_args()
     rows = [json.loads(line) for line in DATA.read_text(encoding="utf-8").splitlines() if line]
-    model = train([(row["text"], row["label"]) for row in rows], threshold=args.threshold,
-                  trained_on=fingerprint())
+    labelled = [(row["text"], row["label"]) for row in rows]
+    labelled += [(text, "none") for text in everyday()]
+    model = train(labelled, threshold=args.threshold, trained_on=fingerprint())
     MODEL.write_text(model.model_dump_json(), encoding="utf-8")
     print(f"wrote {MODEL} ({len(model.weights)} features, threshold {model.threshold})")
 

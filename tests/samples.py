@@ -69,14 +69,18 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
                    for c in ("suicide", "self_harm", "overdose", "harm_others", "abuse",
                              "relapse", "help_requested") for s in ("emergency", "crisis")],
         "safety_page": [{"user": USER, "category": "overdose", "severity": "emergency",
-                         "at": WHEN, "quote": quote, "number": number, "event_id": event}
+                         "at": WHEN, "quote": quote, "number": number, "event_id": event,
+                         "delivered": delivered}
                         for quote in (None, "I took <all> my pills & " + "x" * 3000)
-                        for number in (None, 12) for event in (None, 3)],
+                        for number in (None, 12) for event in (None, 3)
+                        for delivered in (True, False)],
         "safety_repage": [{"user": USER, "category": "suicide", "severity": "crisis",
-                           "at": WHEN, "quote": None, "number": 12, "event_id": 3}],
+                           "at": WHEN, "quote": None, "number": 12, "event_id": 3,
+                           "delivered": True}],
         "safety_contact_request": [{"user": USER, "category": "suicide", "severity": "crisis",
                                     "at": WHEN, "quote": None, "number": None,
-                                    "event_id": event} for event in (None, 3)],
+                                    "event_id": event, "delivered": True}
+                                   for event in (None, 3)],
         "disclosure_recorded": [{"number": 1, "event_id": 3, "recipient": "EMS <x>",
                                  "at": WHEN, "who": "Dana"}],
         "invite_ok": [{"name": "Maya", "sessions": [SESSION], "kinds": KINDS},

@@ -3,7 +3,7 @@
 import logging
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
-from telegram.error import BadRequest, Forbidden
+from telegram.error import BadRequest, Forbidden, TelegramError
 
 from bot.limiter import URGENT
 from bot.services import Ctx
@@ -73,5 +73,5 @@ async def answer(update: Update, text: str | None = None, *, alert: bool = False
         return
     try:
         await query.answer(text, show_alert=alert)
-    except BadRequest:
+    except TelegramError:
         log.debug("callback query %s could not be answered", query.id)

@@ -6,6 +6,7 @@ import logging
 from telegram import Update
 from telegram.ext import ApplicationHandlerStop
 
+from bot.handlers import safety
 from bot.handlers.common import lang_of, send
 from bot.logs import describe
 from bot.services import Ctx
@@ -18,7 +19,7 @@ async def on_error(update: object, ctx: Ctx) -> None:
     log.error("error while handling update %s: %s", update_id, describe(ctx.error))
     if not isinstance(update, Update) or update.effective_chat is None:
         return
-    if update.effective_chat.type != "private":
+    if update.effective_chat.type != "private" or safety.fired(ctx, update):
         raise ApplicationHandlerStop
     try:
         await send(ctx, update.effective_chat.id, "error", lang=lang_of(update))

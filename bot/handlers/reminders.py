@@ -7,11 +7,9 @@ unless the process dies between those two steps.
 
 import asyncio
 import logging
-import warnings
 from datetime import datetime, timedelta
 
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.domain import schedule
 from bot.domain.lessons import next_lesson
@@ -20,6 +18,7 @@ from bot.limiter import PACED
 from bot.services import Ctx
 from bot.storage.clients import Client
 from bot.storage.sessions import Due
+from bot.timing import retry_seconds
 
 log = logging.getLogger(__name__)
 
@@ -119,14 +118,6 @@ async def deliver(ctx: Ctx, item: Due) -> None:
                                            type(exc).__name__)
     else:
         await ctx.repo.reminders.finish(item.id, "sent", message_id=message.message_id)
-
-
-def retry_seconds(exc: RetryAfter) -> float:
-    """PTB 22 warns that retry_after will become a timedelta; accept either."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        pause = exc.retry_after
-    return pause.total_seconds() if isinstance(pause, timedelta) else float(pause)
 
 
 async def unreachable(ctx: Ctx, user_id: int) -> None:

@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 
 FIRED = "safety_fired"
 HELP_REQUESTED = "help_requested"
+CONTACT_REQUESTED = "contact_requested"
 SEND_TRIES = 3
 
 
@@ -47,20 +48,31 @@ def person_buttons(ctx: Ctx, lang: str | None) -> list[list[tuple[str, str]]]:
     return [[(labels["safety.safe"], "safe:ok")], [(labels["safety.call"], "safe:call")]]
 
 
-async def reply(ctx: Ctx, update: Update, category: str, severity: str) -> None:
-    """Send the contacts, retrying a network hiccup; never raise into the update."""
+async def reply(ctx: Ctx, update: Update, category: str, severity: str) -> bool:
+    """Send the contacts, retrying network trouble; True once delivered. Never raises."""
     lang = lang_of(update)
     for attempt in range(SEND_TRIES):
         try:
-            await send(ctx, update.effective_chat.id, "crisis", lang=lang, urgent=True,
-                       buttons=person_buttons(ctx, lang), category=category, severity=severity)
-            return
+            sent = await send(ctx, update.effective_chat.id, "crisis", lang=lang, urgent=True,
+                              buttons=person_buttons(ctx, lang), category=category,
+                              severity=severity)
+            return sent is not None
         except NetworkError:
             log.warning("crisis reply failed to send (attempt %s)", attempt + 1)
-            await asyncio.sleep(0.2 * (attempt + 1))
+            await asyncio.sleep(0.5 * 2 ** attempt)
         except Exception:
             log.exception("crisis reply failed for update %s", update.update_id)
-            return
+            break
+    log.error("crisis contacts NOT delivered for update %s", update.update_id)
+    return False
+
+
+def respond(ctx: Ctx, update: Update, category: str, severity: str, rule: str | None,
+            quote: str | None, delivered: bool) -> None:
+    """Record and page in a task of their own, after the reply."""
+    ctx.application.create_task(alert_staff(
+        ctx, update.effective_user, lang_of(update), category, severity, rule, quote,
+        delivered=delivered))
 
 
 async def gate(update: Update, ctx: Ctx) -> None:
@@ -74,20 +86,18 @@ async def gate(update: Update, ctx: Ctx) -> None:
     if found is None:
         return
     mark_fired(ctx, update)
-    await reply(ctx, update, found.category, found.severity)
+    delivered = await reply(ctx, update, found.category, found.severity)
     quote = text if ctx.profile.safety.quote_message else None
-    ctx.application.create_task(
-        alert_staff(ctx, update.effective_user, found.category, found.severity, found.rule,
-                    quote))
+    respond(ctx, update, found.category, found.severity, found.rule, quote, delivered)
+    if message.caption or (message.text or "").startswith("/"):
+        raise ApplicationHandlerStop
 
 
 async def help_now(update: Update, ctx: Ctx) -> None:
     """/sos, /crisis and the "I need help now" button: contacts at once, and staff told."""
+    delivered = await reply(ctx, update, HELP_REQUESTED, distress.Severity.CRISIS)
+    respond(ctx, update, HELP_REQUESTED, distress.Severity.CRISIS, None, None, delivered)
     await answer(update)
-    await reply(ctx, update, HELP_REQUESTED, distress.Severity.CRISIS)
-    ctx.application.create_task(
-        alert_staff(ctx, update.effective_user, HELP_REQUESTED, distress.Severity.CRISIS,
-                    None, None))
     raise ApplicationHandlerStop
 
 
@@ -96,27 +106,33 @@ async def help_command(update: Update, ctx: Ctx) -> None:
     raise ApplicationHandlerStop
 
 
-async def alert_staff(ctx: Ctx, user: User, category: str, severity: str, rule: str | None,
-                      quote: str | None) -> None:
-    """Record the event, then page. Each half is tried even if the other fails."""
+async def alert_staff(ctx: Ctx, user: User, lang: str | None, category: str, severity: str,
+                      rule: str | None, quote: str | None, *, delivered: bool = True,
+                      follow_up: bool = True, template: str = "safety_page") -> None:
+    """Record the event (retrying a busy database), then page. Each half is tried even if
+    the other fails: a page without a record still reaches staff."""
     settings = ctx.profile.safety
     event = None
-    try:
-        event = await ctx.repo.safety.record(
-            user.id, category, severity, rule,
-            follow_up=timedelta(minutes=settings.follow_up_minutes),
-            repage=timedelta(minutes=settings.repage_minutes))
-    except Exception:
-        log.exception("could not record a safety event; paging without a record")
+    for attempt in range(SEND_TRIES):
+        try:
+            event = await ctx.repo.safety.record(
+                user.id, category, severity, rule, ctx.content.lang(lang),
+                follow_up=timedelta(minutes=settings.follow_up_minutes) if follow_up else None,
+                repage=timedelta(minutes=settings.repage_minutes))
+            break
+        except Exception:
+            log.exception("could not record a safety event (attempt %s)", attempt + 1)
+            await asyncio.sleep(0.5 * 2 ** attempt)
     try:
         await page(ctx, user, event_id=event.id if event else None, category=category,
-                   severity=severity, quote=quote, template="safety_page")
+                   severity=severity, quote=quote, template=template, delivered=delivered)
     except Exception:
         log.exception("could not page staff about a safety event")
 
 
 async def page(ctx: Ctx, user: User, *, event_id: int | None, category: str, severity: str,
-               quote: str | None, template: str, targets: list[int] | None = None) -> None:
+               quote: str | None, template: str, targets: list[int] | None = None,
+               delivered: bool = True) -> None:
     number = None
     try:
         request = await ctx.repo.requests.current(user.id)
@@ -127,7 +143,7 @@ async def page(ctx: Ctx, user: User, *, event_id: int | None, category: str, sev
     buttons = [[(labels["safety.ack"], f"sf:ack:{event_id}")]] if event_id else None
     values = {"user": user, "category": labels.get(f"category.{category}", category),
               "severity": severity, "at": ctx.clock.now(), "quote": quote, "number": number,
-              "event_id": event_id}
+              "event_id": event_id, "delivered": delivered}
     for chat_id in targets if targets is not None else page_targets(ctx):
         try:
             sent = await send(ctx, chat_id, template, urgent=True, buttons=buttons, **values)
@@ -147,27 +163,29 @@ def page_targets(ctx: Ctx, backup: bool = False) -> list[int]:
 
 async def on_person_button(update: Update, ctx: Ctx) -> None:
     """"I'm safe right now" or "Please have someone contact me"."""
-    await answer(update)
     user, lang = update.effective_user, lang_of(update)
     choice = update.callback_query.data.removeprefix("safe:")
     await send(ctx, update.effective_chat.id, "safe_ok" if choice == "ok" else "safe_call",
                lang=lang, urgent=True)
-    ctx.application.create_task(record_choice(ctx, user, choice))
+    ctx.application.create_task(record_choice(ctx, user, lang, choice))
+    await answer(update)
     raise ApplicationHandlerStop
 
 
-async def record_choice(ctx: Ctx, user: User, choice: str) -> None:
+async def record_choice(ctx: Ctx, user: User, lang: str | None, choice: str) -> None:
+    """Note the answer on the latest event; a contact request is a new event of its own, so
+    it is re-paged until someone acknowledges it."""
     try:
         event = await ctx.repo.safety.latest(user.id)
         if event is not None:
             await ctx.repo.safety.respond(event.id, "safe" if choice == "ok" else "contact")
-        if choice == "call":
-            await page(ctx, user, event_id=event.id if event else None,
-                       category=event.category if event else HELP_REQUESTED,
-                       severity=event.severity if event else distress.Severity.CRISIS,
-                       quote=None, template="safety_contact_request")
     except Exception:
         log.exception("could not record a safety response")
+        event = None
+    if choice == "call":
+        await alert_staff(ctx, user, lang, CONTACT_REQUESTED,
+                          event.severity if event else distress.Severity.CRISIS, None, None,
+                          follow_up=False, template="safety_contact_request")
 
 
 async def on_ack(update: Update, ctx: Ctx) -> None:
@@ -216,18 +234,16 @@ async def tick(ctx: Ctx) -> None:
                    targets=page_targets(ctx, backup=event.pages >= 1))
     for event in await ctx.repo.safety.follow_up_due(now):
         if await ctx.repo.safety.followed_up(event.id):
-            person = await ctx.repo.people.get(event.user_id)
-            lang = person.language if person else None
-            await send(ctx, event.user_id, "safety_follow_up", lang=lang,
-                       buttons=person_buttons(ctx, lang))
+            await send(ctx, event.user_id, "safety_follow_up", lang=event.language,
+                       buttons=person_buttons(ctx, event.language))
 
 
 def register(app: Application, gate_group: int, group: int) -> None:
     private = filters.ChatType.PRIVATE
     said = private & (filters.TEXT | filters.CAPTION) & filters.UpdateType.MESSAGES
     app.add_handler(MessageHandler(said, gate), gate_group)
-    app.add_handler(CommandHandler(["sos", "crisis"], help_now), group)
-    app.add_handler(CommandHandler("help", help_command), group)
+    app.add_handler(CommandHandler(["sos", "crisis"], help_now, filters=private), group)
+    app.add_handler(CommandHandler("help", help_command, filters=private), group)
     app.add_handler(CallbackQueryHandler(help_now, pattern=r"^sos$"), group)
     app.add_handler(CallbackQueryHandler(on_person_button, pattern=r"^safe:(ok|call)$"), group)
     app.add_handler(CallbackQueryHandler(on_ack, pattern=r"^sf:ack:\d+$"), group)

@@ -10,6 +10,7 @@ class Event(BaseModel):
     user_id: int
     category: str
     severity: str
+    language: str | None
     detected_at: datetime
     response: str | None
     acked_by: int | None
@@ -31,7 +32,8 @@ class Disclosure(BaseModel):
 
 def _event(row) -> Event:
     return Event(id=row["id"], user_id=row["user_id"], category=row["category"],
-                 severity=row["severity"], detected_at=parse_ts(row["detected_at"]),
+                 severity=row["severity"], language=row["language"],
+                 detected_at=parse_ts(row["detected_at"]),
                  response=row["response"], acked_by=row["acked_by"],
                  acked_name=row["acked_name"], acked_at=parse_ts(row["acked_at"]),
                  pages=row["pages"])
@@ -39,14 +41,16 @@ def _event(row) -> Event:
 
 class Safety(Table):
     async def record(self, user_id: int, category: str, severity: str, rule: str | None,
-                     follow_up: timedelta, repage: timedelta) -> Event:
+                     language: str | None, follow_up: timedelta | None,
+                     repage: timedelta) -> Event:
+        """A new event; with no follow_up the person is not asked "Are you safe?" again."""
         now = self.store.clock.now()
         async with self.store.tx() as db:
             cursor = await db.execute(
-                "INSERT INTO safety_events (user_id, category, severity, rule, detected_at,"
-                " follow_up_at, next_page_at) VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (user_id, category, severity, rule, ts(now), ts(now + follow_up),
-                 ts(now + repage)))
+                "INSERT INTO safety_events (user_id, category, severity, rule, language,"
+                " detected_at, follow_up_at, next_page_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                (user_id, category, severity, rule, language, ts(now),
+                 ts(now + follow_up) if follow_up else None, ts(now + repage)))
             event_id = cursor.lastrowid
         return await self.get(event_id)
 

@@ -37,3 +37,12 @@ def test_formatter_withholds_every_exception_message():
     text = SafeFormatter("%(message)s").format(record)
     assert "RuntimeError (message withheld)" in text
     assert secret not in text
+
+
+def test_library_records_lose_their_arguments():
+    record = logging.LogRecord("telegram.ext.Updater", logging.CRITICAL, __file__, 1,
+                               "Error while parsing updates! Received data was %r",
+                               ({"text": "i want to die"},), None)
+    text = SafeFormatter("%(message)s").format(record)
+    assert "want to die" not in text
+    assert "Error while parsing updates" in text

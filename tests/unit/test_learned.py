@@ -50,8 +50,11 @@ def test_no_model_means_rules_only():
     assert screen("i want to kill myself", rules_only).rule.startswith("suicide")
 
 
-@pytest.mark.parametrize("text", ["26", "(608) 555-0123", "Maya", "x" * 50, "Sam Smith here",
-                                  "tomorrow 2:30 pm please", "weekdays after 5 pm", "sí", "no"])
+@pytest.mark.parametrize("text", [
+    "26", "(608) 555-0123", "Maya", "x" * 50, "Sam Smith here", "tomorrow 2:30 pm please",
+    "weekdays after 5 pm", "sí", "no", "i will be there tomorrow", "see you at 5 then",
+    "cant wait to see everyone thursday", "mañana nos vemos en el grupo",
+    "i'm nervous about starting group", "i'm going to my mom's house this weekend"])
 def test_short_or_unfamiliar_answers_never_fire(detector, text):
     assert classify(text, detector.model) is None
 

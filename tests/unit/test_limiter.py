@@ -24,3 +24,25 @@ async def test_urgent_and_paced_skip_a_full_limiter():
     assert not waiting.done()
     waiting.cancel()
     await limiter.shutdown()
+
+
+async def test_urgent_honours_retry_after_instead_of_giving_up(monkeypatch):
+    from telegram.error import RetryAfter
+
+    limiter = SafetyFirstLimiter()
+    slept = []
+
+    async def fake_sleep(seconds):
+        slept.append(seconds)
+
+    monkeypatch.setattr("bot.limiter.asyncio.sleep", fake_sleep)
+    attempts = []
+
+    async def flaky():
+        attempts.append(1)
+        if len(attempts) < 3:
+            raise RetryAfter(2)
+        return "sent"
+
+    assert await limiter.process_request(flaky, (), {}, "sendMessage", {}, URGENT) == "sent"
+    assert slept == [2.0, 2.0]

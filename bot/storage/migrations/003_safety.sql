@@ -6,6 +6,7 @@ CREATE TABLE safety_events (
     category       TEXT NOT NULL,
     severity       TEXT NOT NULL,
     rule           TEXT,
+    language       TEXT,
     detected_at    TEXT NOT NULL,
     response       TEXT,
     responded_at   TEXT,
