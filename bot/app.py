@@ -19,6 +19,7 @@ from bot.handlers import (
     fallback,
     guards,
     intake,
+    members,
     privacy,
     reminders,
     safety,
@@ -44,12 +45,14 @@ INTAKE_ANSWERS = 2
 CLIENT_REPLIES = 3
 FALLBACK = 9
 
-ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY]
+ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
+                   Update.MY_CHAT_MEMBER]
 
 
 def register(app: Application) -> None:
     safety.register(app, SAFETY, FEATURES)
     guards.register(app, GUARDS)
+    members.register(app, FEATURES)
     start.register(app, FEATURES)
     privacy.register(app, FEATURES)
     disclosure.register(app, FEATURES)

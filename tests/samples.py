@@ -60,10 +60,10 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
         "staff_done": [{"number": 12, "status": "not_a_fit"}],
         "staff_realert": [{"r": REQUEST, "tier_names": TIERS, "left": timedelta(hours=20)}],
         "staff_breach": [{"r": REQUEST, "tier_names": TIERS}],
-        "staff_queue": [{"items": [], "tier_names": TIERS},
+        "staff_queue": [{"items": [], "tier_names": TIERS, "total": 0, "more": 0},
                         {"items": [{"r": REQUEST, "left": timedelta(hours=-3), "overdue": True},
-                                   {"r": REQUEST, "left": timedelta(days=2), "overdue": False}],
-                         "tier_names": TIERS}],
+                                   {"r": REQUEST, "left": timedelta(days=2), "overdue": False}]
+                         * 13, "tier_names": TIERS, "total": 40, "more": 14}],
         "client_scheduled": [{"when": WHEN, "name": "Sam"}, {"when": WHEN, "name": None}],
         "crisis": [{"category": c, "severity": s}
                    for c in ("suicide", "self_harm", "overdose", "harm_others", "abuse",
@@ -111,6 +111,9 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
                             "attendance": "cant_make_it", "reason": "sick"})])],
         "lesson_stats": [{"rows": [], "titles": {}},
                          {"rows": [("iop", 3, 2, 1), ("gone", 1, 0, 0)], "titles": {"iop": "IOP"}}],
+        "deleted": [{"client": None}, {"client": CLIENT}],
+        "data_deleted_staff": [{"client": CLIENT, "request": None},
+                               {"client": None, "request": REQUEST}],
         "my_data": [{"person": None, "request": None, "labels": labels},
                     {"person": PERSON, "request": REQUEST, "labels": labels}],
     }

@@ -1,8 +1,10 @@
 """Enrolled clients: the invite link, /schedule, /reminders, /stop, attendance, /learn."""
 
 import asyncio
+from datetime import timedelta
 
 from telegram import Update
+from telegram.error import Forbidden
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -15,12 +17,13 @@ from telegram.ext import (
 from bot.domain.intake import clean_free_text
 from bot.domain.lessons import topics
 from bot.handlers import safety
-from bot.handlers.common import answer, lang_of, send
+from bot.handlers.common import answer, blocked, lang_of, send
 from bot.handlers.reminders import deliver_lesson
 from bot.services import Ctx
 from bot.storage.clients import Client
 
 REASONS = ("unwell", "transport", "work", "family", "other")
+REASON_WINDOW = timedelta(days=1)
 
 
 def lock(ctx: Ctx) -> asyncio.Lock:
@@ -161,9 +164,12 @@ async def on_text(update: Update, ctx: Ctx) -> None:
     if safety.fired(ctx, update):
         raise ApplicationHandlerStop
     session = await ctx.repo.sessions.get(client.awaiting_reason)
+    if session is None or session.starts_at < ctx.clock.now() - REASON_WINDOW:
+        await ctx.repo.clients.update(client.id, awaiting_reason=None)
+        return
     async with lock(ctx):
         reason = clean_free_text(update.effective_message.text, 200).text
-        if session is not None and reason:
+        if reason:
             await give_reason(ctx, update, client, session, reason)
     raise ApplicationHandlerStop
 
@@ -183,8 +189,11 @@ async def on_lesson(update: Update, ctx: Ctx) -> None:
         raise ApplicationHandlerStop
     client = await me(update, ctx)
     if client is None:
-        for part in ctx.services.library.render(ctx.content, lesson_id, lang):
-            await ctx.bot.send_message(update.effective_chat.id, part)
+        try:
+            for part in ctx.services.library.render(ctx.content, lesson_id, lang):
+                await ctx.bot.send_message(update.effective_chat.id, part)
+        except Forbidden:
+            await blocked(ctx, update.effective_chat.id)
     else:
         await deliver_lesson(ctx, client, lesson_id)
     raise ApplicationHandlerStop
@@ -207,8 +216,8 @@ def register(app: Application, group: int, text_group: int) -> None:
     app.add_handler(CommandHandler("stop", stop, filters=private), group)
     app.add_handler(CommandHandler("learn", learn, filters=private), group)
     app.add_handler(CallbackQueryHandler(on_reminders, pattern=r"^rem:(on|off)$"), group)
-    app.add_handler(CallbackQueryHandler(on_attendance, pattern=r"^rm:(yes|no|why):\d+(:\w+)?$"),
-                    group)
+    attendance = r"^rm:(yes|no|why):\d{1,12}(:\w+)?$"
+    app.add_handler(CallbackQueryHandler(on_attendance, pattern=attendance), group)
     app.add_handler(CallbackQueryHandler(on_lesson, pattern=r"^learn:[a-z0-9-]+$"), group)
     app.add_handler(CallbackQueryHandler(on_feedback, pattern=r"^ls:[yn]:[a-z0-9-]+$"), group)
     text = private & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE

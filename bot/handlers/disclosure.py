@@ -8,18 +8,16 @@ from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler
 
 from bot.domain.intake import clean_free_text
-from bot.handlers.common import send
+from bot.handlers.common import require_staff, send, staff_chats
 from bot.services import Ctx
 
 
 async def disclose(update: Update, ctx: Ctx) -> None:
+    await require_staff(update, ctx)
     user, chat_id = update.effective_user, update.effective_chat.id
-    if not ctx.services.is_staff(user.id):
-        await send(ctx, chat_id, "staff_only")
-        raise ApplicationHandlerStop
     parts = [part.strip() for part in " ".join(ctx.args or []).split("|")]
     event = None
-    if len(parts) == 3 and parts[0].lstrip("#").isdigit() and all(parts[1:]):
+    if len(parts) == 3 and parts[0].lstrip("#").isdecimal() and all(parts[1:]):
         event = await ctx.repo.safety.get(int(parts[0].lstrip("#")))
     if event is None:
         await send(ctx, chat_id, "disclosure_usage")
@@ -37,4 +35,5 @@ async def disclose(update: Update, ctx: Ctx) -> None:
 
 
 def register(app: Application, group: int) -> None:
-    app.add_handler(CommandHandler("disclose", disclose), group)
+    where = staff_chats(app.bot_data["services"])
+    app.add_handler(CommandHandler("disclose", disclose, filters=where), group)

@@ -15,7 +15,7 @@ from bot.domain.schedule import Recurrence
 from bot.domain.when import parse_when
 from bot.handlers import reminders
 from bot.handlers.clients import kinds
-from bot.handlers.common import send
+from bot.handlers.common import require_staff, send, staff_chats
 from bot.handlers.staff import name_of
 from bot.services import Ctx
 from bot.storage.clients import Client
@@ -23,12 +23,6 @@ from bot.storage.clients import Client
 KINDS = {"group": "group", "individual": "individual", "family": "individual",
          "couples": "individual", "medication": "medication", "med": "medication"}
 URL = re.compile(r"^https://\S{3,300}$")
-
-
-async def staff_only(update: Update, ctx: Ctx) -> None:
-    if not ctx.services.is_staff(update.effective_user.id):
-        await send(ctx, update.effective_chat.id, "staff_only")
-        raise ApplicationHandlerStop
 
 
 async def audit(update: Update, ctx: Ctx, action: str, subject: str,
@@ -44,7 +38,7 @@ async def usage(update: Update, ctx: Ctx, name: str) -> None:
 
 async def client_arg(update: Update, ctx: Ctx, text: str, template: str) -> Client:
     client = None
-    if text.lstrip("#").isdigit():
+    if text.lstrip("#").isdecimal():
         client = await ctx.repo.clients.get(int(text.lstrip("#")))
     if client is None:
         await usage(update, ctx, template)
@@ -53,10 +47,10 @@ async def client_arg(update: Update, ctx: Ctx, text: str, template: str) -> Clie
 
 async def enroll(update: Update, ctx: Ctx) -> None:
     """`/enroll 12` from request #12, or `/enroll Maya R.` by name."""
-    await staff_only(update, ctx)
+    await require_staff(update, ctx)
     text = " ".join(ctx.args or []).strip()
     request = None
-    if text.lstrip("#").isdigit():
+    if text.lstrip("#").isdecimal():
         request = await ctx.repo.requests.get(int(text.lstrip("#")))
         if request is None or request.answers.name is None:
             await usage(update, ctx, "enroll_usage")
@@ -100,7 +94,7 @@ async def issue_invite(update: Update, ctx: Ctx, client: Client) -> None:
 
 
 async def invite(update: Update, ctx: Ctx) -> None:
-    await staff_only(update, ctx)
+    await require_staff(update, ctx)
     client = await client_arg(update, ctx, " ".join(ctx.args or []), "invite_usage")
     await issue_invite(update, ctx, client)
     raise ApplicationHandlerStop
@@ -108,7 +102,7 @@ async def invite(update: Update, ctx: Ctx) -> None:
 
 async def session(update: Update, ctx: Ctx) -> None:
     """`/session CLIENT add KIND WHEN [weekly]`, `move SESSION WHEN`, `cancel SESSION [all]`."""
-    await staff_only(update, ctx)
+    await require_staff(update, ctx)
     args = ctx.args or []
     if len(args) < 3:
         await usage(update, ctx, "session_usage")
@@ -137,7 +131,7 @@ async def session(update: Update, ctx: Ctx) -> None:
                         f"session:{added.id}" if added else "duplicate")
         await send(ctx, chat_id, "session_done", action="added", client=client, when=when,
                    kind=kinds(ctx, None)[kind], weekly=weekly)
-    elif verb in ("move", "cancel") and rest[0].lstrip("#").isdigit():
+    elif verb in ("move", "cancel") and rest[0].lstrip("#").isdecimal():
         target = await ctx.repo.sessions.get(int(rest[0].lstrip("#")))
         if target is None or target.client_id != client.id:
             await usage(update, ctx, "session_usage")
@@ -161,7 +155,7 @@ async def session(update: Update, ctx: Ctx) -> None:
 
 
 async def video_link(update: Update, ctx: Ctx) -> None:
-    await staff_only(update, ctx)
+    await require_staff(update, ctx)
     args = ctx.args or []
     client = await client_arg(update, ctx, args[0] if args else "", "videolink_usage")
     link = args[1] if len(args) == 2 and URL.match(args[1]) else None
@@ -174,7 +168,7 @@ async def video_link(update: Update, ctx: Ctx) -> None:
 
 
 async def client_card(update: Update, ctx: Ctx) -> None:
-    await staff_only(update, ctx)
+    await require_staff(update, ctx)
     client = await client_arg(update, ctx, " ".join(ctx.args or []), "client_usage")
     sessions = await ctx.repo.sessions.upcoming(client.id, ctx.clock.now() - timedelta(days=7),
                                                 limit=12)
@@ -186,7 +180,7 @@ async def client_card(update: Update, ctx: Ctx) -> None:
 
 
 async def stats(update: Update, ctx: Ctx) -> None:
-    await staff_only(update, ctx)
+    await require_staff(update, ctx)
     rows = await ctx.repo.clients.lesson_stats()
     titles = {lesson.id: lesson.title for lesson in ctx.services.library.curriculum()}
     await audit(update, ctx, "staff_stats_viewed", "lessons")
@@ -195,7 +189,8 @@ async def stats(update: Update, ctx: Ctx) -> None:
 
 
 def register(app: Application, group: int) -> None:
+    where = staff_chats(app.bot_data["services"])
     for name, callback in (("enroll", enroll), ("invite", invite), ("session", session),
                            ("videolink", video_link), ("client", client_card),
                            ("stats", stats)):
-        app.add_handler(CommandHandler(name, callback), group)
+        app.add_handler(CommandHandler(name, callback, filters=where), group)

@@ -5,6 +5,7 @@ import logging
 import re
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
 
 from bot.domain import eligibility, intake, priority
@@ -12,7 +13,7 @@ from bot.domain.intake import Problem, Step, Subject
 from bot.handlers import safety, staff
 from bot.handlers.common import Rows, answer, lang_of, send
 from bot.services import Ctx
-from bot.storage.requests import Request
+from bot.storage.requests import ACTIVE, Request, Status
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +62,7 @@ def buttons(ctx: Ctx, request: Request, step: Step, lang: str | None) -> Rows:
 async def ask(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> None:
     step = request.step
     a = request.answers
-    values = {"loved": a.subject is Subject.LOVED_ONE, "who": a.name or "them", "a": a}
+    values = {"loved": a.subject is Subject.LOVED_ONE, "who": a.name, "a": a}
     if step is Step.SUMMARY:
         labels = ctx.content.labels(lang)
         values |= {"labels": labels,
@@ -256,9 +257,12 @@ async def submit(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> 
     decision = eligibility.decide(answers, profile.eligibility)
     values = {"loved": answers.subject is Subject.LOVED_ONE, "name": answers.name}
     if decision.outcome is not eligibility.Outcome.ELIGIBLE:
-        await ctx.repo.requests.delete(request.id)
         await ctx.repo.audit.record(request.user_id, f"intake_{decision.outcome}",
                                     f"request:{request.id}")
+        if request.referred_at is None:
+            await ctx.repo.requests.delete(request.id)
+        else:
+            await close_sent(ctx, request, decision.outcome)
         await send(ctx, chat_id, f"outcome_{decision.outcome}", lang=lang, **values)
         return
     updated = request.referred_at is not None
@@ -272,6 +276,18 @@ async def submit(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> 
                tier=int(assessment.tier), due=assessment.primary.due_at,
                contact=answers.contact, phone=answers.phone, **values)
     await staff.alert(ctx, request.id, updated=updated)
+
+
+async def close_sent(ctx: Ctx, request: Request, outcome: str) -> None:
+    """A sent request updated into one the program cannot take: staff already have it, so
+    it is closed as not a fit, with the reason, and its alert updated, not deleted."""
+    await ctx.repo.requests.abandon_update(request.id)
+    await ctx.repo.requests.move(request.id, Status.NOT_A_FIT, request.user_id,
+                                 allowed=ACTIVE, reason=f"updated by the client: {outcome}")
+    try:
+        await staff.refresh(ctx, request.id)
+    except TelegramError:
+        log.warning("the alert for request %s could not be updated", request.id)
 
 
 def register(app, group: int, text_group: int) -> None:

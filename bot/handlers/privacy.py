@@ -11,7 +11,8 @@ async def my_data(update: Update, ctx: Ctx) -> None:
     user_id, lang = update.effective_user.id, lang_of(update)
     person = await ctx.repo.people.get(user_id)
     request = await ctx.repo.requests.current(user_id) if person else None
-    await ctx.repo.audit.record(user_id, "data_viewed", f"person:{user_id}")
+    if person is not None:
+        await ctx.repo.audit.record(user_id, "data_viewed", f"person:{user_id}")
     await send(ctx, update.effective_chat.id, "my_data", lang=lang, person=person,
                request=request, labels=ctx.content.labels(lang))
     raise ApplicationHandlerStop
@@ -29,12 +30,31 @@ async def on_choice(update: Update, ctx: Ctx) -> None:
     await answer(update)
     user_id, lang = update.effective_user.id, lang_of(update)
     if update.callback_query.data == "privacy:delete":
-        await ctx.repo.people.forget(user_id)
-        await ctx.repo.audit.record(user_id, "data_deleted", f"person:{user_id}")
-        await send(ctx, update.effective_chat.id, "deleted", lang=lang)
+        await forget(ctx, user_id)
+        client = await ctx.repo.clients.of_user(user_id)
+        if client is not None:
+            await ctx.repo.clients.unbind(client.id)
+            await ctx.repo.audit.record(user_id, "telegram_unbound", f"client:{client.id}")
+        await send(ctx, update.effective_chat.id, "deleted", lang=lang, client=client)
+        staff_chat = ctx.services.settings.staff_chat_id
+        if client is not None and staff_chat is not None:
+            await send(ctx, staff_chat, "data_deleted_staff", client=client, request=None)
     else:
         await send(ctx, update.effective_chat.id, "data_kept", lang=lang)
     raise ApplicationHandlerStop
+
+
+async def forget(ctx: Ctx, user_id: int) -> None:
+    """Erase the person and any request; staff hear of a withdrawn request."""
+    person = await ctx.repo.people.get(user_id)
+    if person is None:
+        return
+    request = await ctx.repo.requests.current(user_id)
+    await ctx.repo.people.forget(user_id)
+    await ctx.repo.audit.record(user_id, "data_deleted", f"person:{user_id}")
+    staff_chat = ctx.services.settings.staff_chat_id
+    if request is not None and request.referred_at is not None and staff_chat is not None:
+        await send(ctx, staff_chat, "data_deleted_staff", client=None, request=request)
 
 
 def register(app, group: int) -> None:

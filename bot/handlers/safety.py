@@ -21,7 +21,7 @@ from telegram.ext import (
 )
 
 from bot.domain import distress
-from bot.handlers.common import answer, keyboard, lang_of, send
+from bot.handlers.common import answer, keyboard, lang_of, require_staff, send
 from bot.services import Ctx
 
 log = logging.getLogger(__name__)
@@ -189,10 +189,8 @@ async def record_choice(ctx: Ctx, user: User, lang: str | None, choice: str) -> 
 
 
 async def on_ack(update: Update, ctx: Ctx) -> None:
+    await require_staff(update, ctx)
     user = update.effective_user
-    if not ctx.services.is_staff(user.id):
-        await answer(update, ctx.content.label("notice.staff_only"), alert=True)
-        raise ApplicationHandlerStop
     event_id = int(update.callback_query.data.rsplit(":", 1)[1])
     name = user.full_name or str(user.id)
     first = await ctx.repo.safety.ack(event_id, user.id, name)
@@ -246,7 +244,7 @@ def register(app: Application, gate_group: int, group: int) -> None:
     app.add_handler(CommandHandler("help", help_command, filters=private), group)
     app.add_handler(CallbackQueryHandler(help_now, pattern=r"^sos$"), group)
     app.add_handler(CallbackQueryHandler(on_person_button, pattern=r"^safe:(ok|call)$"), group)
-    app.add_handler(CallbackQueryHandler(on_ack, pattern=r"^sf:ack:\d+$"), group)
+    app.add_handler(CallbackQueryHandler(on_ack, pattern=r"^sf:ack:\d{1,12}$"), group)
 
 
 def add_jobs(app: Application, every: float) -> None:

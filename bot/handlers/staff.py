@@ -1,9 +1,11 @@
 """Staff: request alerts and their buttons, /queue, and the deadline watcher."""
 
 import logging
+from datetime import timedelta
 
 from markupsafe import Markup
 from telegram import Update, User
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -16,13 +18,15 @@ from telegram.ext import (
 from bot.domain import priority
 from bot.domain.intake import clean_free_text
 from bot.domain.when import parse_when
-from bot.handlers.common import Rows, answer, edit_message, send
+from bot.handlers.common import Rows, answer, edit_message, require_staff, send, staff_chats
 from bot.services import Ctx
 from bot.storage.requests import Request, Status
 
 log = logging.getLogger(__name__)
 
 REASONS = ("level", "referred", "unreachable", "declined")
+PROMPT_LIFE = timedelta(hours=1)
+QUEUE_SHOWN = 25
 OPEN, CLAIMED, CONTACTED = Status.OPEN, Status.CLAIMED, Status.CONTACTED
 ACTIONS = {
     "claim": (Status.CLAIMED, (OPEN,)),
@@ -55,7 +59,7 @@ def actions(ctx: Ctx, request: Request) -> Rows | None:
 
 
 async def render_alert(ctx: Ctx, request: Request, updated: bool = False) -> dict:
-    history = [{"at": e.at, "action": e.action, "who": e.actor_name or "system",
+    history = [{"at": e.at, "action": e.action, "who": e.actor_name,
                 "detail": e.detail}
                for e in await ctx.repo.audit.for_subject(f"request:{request.id}")
                if e.action.startswith("staff_")]
@@ -88,18 +92,9 @@ async def refresh(ctx: Ctx, request_id: int) -> None:
                        buttons=actions(ctx, request), **await render_alert(ctx, request))
 
 
-async def refuse(update: Update, ctx: Ctx) -> None:
-    user = update.effective_user
-    await answer(update, ctx.content.label("notice.staff_only"), alert=True)
-    await ctx.repo.audit.record(user.id, "staff_refused", "staff_command",
-                                update.callback_query.data if update.callback_query else None)
-    raise ApplicationHandlerStop
-
-
 async def on_action(update: Update, ctx: Ctx) -> None:
+    await require_staff(update, ctx)
     user = update.effective_user
-    if not ctx.services.is_staff(user.id):
-        await refuse(update, ctx)
     _, action, *rest = update.callback_query.data.split(":")
     request = await ctx.repo.requests.get(int(rest[0]))
     if request is None or (action not in ACTIONS and action != "reason"):
@@ -112,23 +107,25 @@ async def on_action(update: Update, ctx: Ctx) -> None:
             await send(ctx, chat_id, "staff_done", number=request.id, status=request.status)
             raise ApplicationHandlerStop
         await answer(update)
-        await ctx.repo.requests.prompt(chat_id, user.id, request.id, action)
         if action == "scheduled":
-            await send(ctx, chat_id, "staff_prompt_scheduled", force_reply=True,
-                       who=mention(user), number=request.id)
+            asked = await send(ctx, chat_id, "staff_prompt_scheduled", force_reply=True,
+                               who=mention(user), number=request.id)
         else:
             labels = ctx.content.labels()
             rows = [[(labels[f"staff.reason_{code}"], f"st:reason:{request.id}:{code}")]
                     for code in REASONS]
-            await send(ctx, chat_id, "staff_prompt_reason", buttons=rows,
-                       who=mention(user), number=request.id)
+            asked = await send(ctx, chat_id, "staff_prompt_reason", buttons=rows,
+                               who=mention(user), number=request.id)
+        if asked is not None:
+            await ctx.repo.requests.prompt(chat_id, user.id, request.id, action,
+                                           asked.message_id)
         raise ApplicationHandlerStop
     if action == "reason":
         code = rest[1] if len(rest) > 1 and rest[1] in REASONS else None
         if code is None:
             await answer(update, ctx.content.label("notice.stale"))
             raise ApplicationHandlerStop
-        await ctx.repo.requests.take_prompt(chat_id, user.id)
+        await ctx.repo.requests.drop_prompt(chat_id, user.id)
         await finish(ctx, update, request, "not_a_fit",
                      reason=ctx.content.label(f"staff.reason_{code}"))
         raise ApplicationHandlerStop
@@ -151,19 +148,23 @@ async def finish(ctx: Ctx, update: Update, request: Request, action: str, *,
     detail = ctx.content.local_time(when) if when else reason
     await ctx.repo.audit.record(user.id, f"staff_{action}", f"request:{request.id}", detail,
                                 actor_name=name_of(user))
-    await refresh(ctx, request.id)
     if action == "scheduled":
-        lang = request.language
-        await send(ctx, request.user_id, "client_scheduled", lang=lang, when=when,
+        await send(ctx, request.user_id, "client_scheduled", lang=request.language, when=when,
                    name=request.answers.name if request.answers.subject == "self" else None)
+    try:
+        await refresh(ctx, request.id)
+    except TelegramError:
+        log.warning("the alert for request %s could not be updated", request.id)
 
 
 async def on_reply(update: Update, ctx: Ctx) -> None:
-    """A staff member's typed date or reason, after pressing Scheduled or Not a fit."""
+    """A staff member's typed date or reason: only a reply to the prompt, within the hour."""
     user, chat_id = update.effective_user, update.effective_chat.id
-    if not ctx.services.is_staff(user.id) or ctx.services.repo is None:
+    message = update.effective_message
+    if not ctx.services.is_staff(user.id) or message.reply_to_message is None:
         return
-    pending = await ctx.repo.requests.take_prompt(chat_id, user.id)
+    pending = await ctx.repo.requests.take_prompt(
+        chat_id, user.id, message.reply_to_message.message_id, ctx.clock.now() - PROMPT_LIFE)
     if pending is None:
         return
     request_id, kind = pending
@@ -172,8 +173,11 @@ async def on_reply(update: Update, ctx: Ctx) -> None:
     if kind == "scheduled":
         when = parse_when(text, ctx.clock.now(), ctx.profile.clinic.tz)
         if when is None:
-            await ctx.repo.requests.prompt(chat_id, user.id, request_id, kind)
-            await send(ctx, chat_id, "staff_bad_time", force_reply=True, who=mention(user))
+            asked = await send(ctx, chat_id, "staff_bad_time", force_reply=True,
+                               who=mention(user))
+            if asked is not None:
+                await ctx.repo.requests.prompt(chat_id, user.id, request_id, kind,
+                                               asked.message_id)
             raise ApplicationHandlerStop
         await finish(ctx, update, request, "scheduled", when=when)
     else:
@@ -182,10 +186,8 @@ async def on_reply(update: Update, ctx: Ctx) -> None:
 
 
 async def queue(update: Update, ctx: Ctx) -> None:
+    await require_staff(update, ctx)
     user = update.effective_user
-    if not ctx.services.is_staff(user.id):
-        await send(ctx, update.effective_chat.id, "staff_only")
-        raise ApplicationHandlerStop
     now = ctx.clock.now()
     items = []
     for request in await ctx.repo.requests.queue():
@@ -193,8 +195,8 @@ async def queue(update: Update, ctx: Ctx) -> None:
         items.append({"r": request, "left": left, "overdue": left.total_seconds() < 0})
     await ctx.repo.audit.record(user.id, "staff_queue_viewed", "queue", str(len(items)),
                                 actor_name=name_of(user))
-    await send(ctx, update.effective_chat.id, "staff_queue", items=items,
-               tier_names=tier_names(ctx))
+    await send(ctx, update.effective_chat.id, "staff_queue", items=items[:QUEUE_SHOWN],
+               more=max(0, len(items) - QUEUE_SHOWN), total=len(items), tier_names=tier_names(ctx))
     raise ApplicationHandlerStop
 
 
@@ -205,26 +207,36 @@ async def watch(ctx: Ctx) -> None:
     now, repo = ctx.clock.now(), ctx.repo
     staff_chat = ctx.services.settings.staff_chat_id
     names = tier_names(ctx)
+    chats = [staff_chat] if staff_chat is not None else []
     for request in await repo.requests.half_time_due(now):
-        if await repo.requests.escalated(request.id, "half_time"):
+        left = priority.time_left(now, request.due_at)
+        if await send_each(ctx, chats, "staff_realert", r=request, tier_names=names, left=left):
+            await repo.requests.escalated(request.id, "half_time")
             await repo.audit.record(None, "escalation_half_time", f"request:{request.id}")
-            left = priority.time_left(now, request.due_at)
-            if staff_chat is not None:
-                await send(ctx, staff_chat, "staff_realert", r=request, tier_names=names,
-                           left=left)
+    on_call = [*chats, *ctx.profile.safety.on_call_user_ids]
     for request in await repo.requests.breached(now):
-        if await repo.requests.escalated(request.id, "breach"):
+        if await send_each(ctx, on_call, "staff_breach", r=request, tier_names=names):
+            await repo.requests.escalated(request.id, "breach")
             await repo.audit.record(None, "escalation_breach", f"request:{request.id}")
-            targets = [*ctx.profile.safety.on_call_user_ids]
-            if staff_chat is not None:
-                targets.append(staff_chat)
-            for chat_id in targets:
-                await send(ctx, chat_id, "staff_breach", r=request, tier_names=names)
+
+
+async def send_each(ctx: Ctx, chats: list[int], name: str, **values: object) -> bool:
+    """Send to every chat, one failure not stopping the rest; True if any arrived, or if
+    there was nobody to tell (the escalation is still recorded then)."""
+    arrived = not chats
+    for chat_id in chats:
+        try:
+            arrived = await send(ctx, chat_id, name, **values) is not None or arrived
+        except TelegramError:
+            log.warning("escalation to chat %s failed", chat_id)
+    return arrived
 
 
 def register(app: Application, group: int, reply_group: int) -> None:
-    app.add_handler(CallbackQueryHandler(on_action, pattern=r"^st:[a-z_]+:\d+(:[a-z]+)?$"), group)
-    app.add_handler(CommandHandler("queue", queue), group)
+    where = staff_chats(app.bot_data["services"])
+    app.add_handler(CallbackQueryHandler(on_action, pattern=r"^st:[a-z_]+:\d{1,12}(:[a-z]+)?$"),
+                    group)
+    app.add_handler(CommandHandler("queue", queue, filters=where), group)
     text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(text, on_reply), reply_group)
 

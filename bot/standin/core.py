@@ -111,8 +111,14 @@ class StandIn:
     def messages(self, chat_id: int) -> list[SentMessage]:
         return list(self._chat(chat_id).sent.values())
 
-    def send_text(self, chat_id: int, user_id: int, text: str) -> dict:
-        return self._incoming(chat_id, user_id, _text(text))
+    def send_text(self, chat_id: int, user_id: int, text: str,
+                  reply_to: int | None = None) -> dict:
+        """A text message; `reply_to` makes it a reply to that bot message, as tapping Reply
+        (or a ForceReply prompt) does in Telegram."""
+        content = _text(text)
+        if reply_to is not None:
+            content["reply_to_message"] = self.bot_message(self._chat(chat_id).sent[reply_to])
+        return self._incoming(chat_id, user_id, content)
 
     def send_sticker(self, chat_id: int, user_id: int, emoji: str = "🙂") -> dict:
         sticker = self._file() | {"type": "regular", "width": 512, "height": 512}

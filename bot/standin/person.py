@@ -83,6 +83,11 @@ class Person(_ChatView):
     async def send(self, text: str) -> dict:
         return self._acted(self._api.send_text(self.chat_id, self.user_id, text))
 
+    async def reply(self, message: SentMessage, text: str) -> dict:
+        """Reply to a bot message, as tapping Reply or answering a ForceReply prompt does."""
+        return self._acted(self._api.send_text(self.chat_id, self.user_id, text,
+                                               reply_to=message.message_id))
+
     async def edit(self, message_id: int, text: str) -> dict:
         return self._acted(self._api.edit_text(self.chat_id, self.user_id, message_id, text))
 

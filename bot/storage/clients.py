@@ -95,6 +95,12 @@ class Clients(Table):
             await db.execute(f"UPDATE clients SET {assignments} WHERE id = ?",
                              (*fields.values(), client_id))
 
+    async def unbind(self, client_id: int) -> None:
+        """Disconnect the Telegram account: nothing more is sent; the clinical record stays."""
+        async with self.store.tx() as db:
+            await db.execute("UPDATE clients SET user_id = NULL, awaiting_reason = NULL"
+                             " WHERE id = ?", (client_id,))
+
     async def stop(self, client_id: int, stopped: bool) -> None:
         async with self.store.tx() as db:
             await db.execute("UPDATE clients SET stopped_at = ? WHERE id = ?",
@@ -108,6 +114,11 @@ class Clients(Table):
                 " WHERE user_id = ? AND unreachable_at IS NULL", (self.store.now(), user_id))
             changed = cursor.rowcount > 0
         return await self.of_user(user_id) if changed else None
+
+    async def mark_reachable(self, client_id: int) -> None:
+        async with self.store.tx() as db:
+            await db.execute("UPDATE clients SET unreachable_at = NULL WHERE id = ?",
+                             (client_id,))
 
     async def lessons_delivered(self, client_id: int) -> set[str]:
         rows = await self.store.all(

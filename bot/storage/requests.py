@@ -182,21 +182,25 @@ class Requests(Table):
             "SELECT kind FROM escalations WHERE request_id = ? ORDER BY id", request_id)
         return [row["kind"] for row in rows]
 
-    async def prompt(self, chat_id: int, user_id: int, request_id: int, kind: str) -> None:
+    async def prompt(self, chat_id: int, user_id: int, request_id: int, kind: str,
+                     message_id: int) -> None:
         async with self.store.tx() as db:
             await db.execute(
-                "INSERT OR REPLACE INTO staff_prompts VALUES (?, ?, ?, ?, ?)",
-                (chat_id, user_id, request_id, kind, self.store.now()))
+                "INSERT OR REPLACE INTO staff_prompts VALUES (?, ?, ?, ?, ?, ?)",
+                (chat_id, user_id, request_id, kind, message_id, self.store.now()))
 
-    async def take_prompt(self, chat_id: int, user_id: int) -> tuple[int, str] | None:
+    async def take_prompt(self, chat_id: int, user_id: int, reply_to: int | None,
+                          since: datetime) -> tuple[int, str] | None:
+        """The prompt this message answers: a reply to it, by the same person, still fresh."""
         async with self.store.tx() as db:
             async with db.execute(
                     "DELETE FROM staff_prompts WHERE chat_id = ? AND user_id = ?"
-                    " RETURNING request_id, kind", (chat_id, user_id)) as cursor:
+                    " AND message_id = ? AND created_at >= ? RETURNING request_id, kind",
+                    (chat_id, user_id, reply_to, ts(since))) as cursor:
                 row = await cursor.fetchone()
         return (row[0], row[1]) if row else None
 
-    async def has_prompt(self, chat_id: int, user_id: int) -> bool:
-        row = await self.store.one(
-            "SELECT 1 FROM staff_prompts WHERE chat_id = ? AND user_id = ?", chat_id, user_id)
-        return row is not None
+    async def drop_prompt(self, chat_id: int, user_id: int) -> None:
+        async with self.store.tx() as db:
+            await db.execute("DELETE FROM staff_prompts WHERE chat_id = ? AND user_id = ?",
+                             (chat_id, user_id))

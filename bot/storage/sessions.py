@@ -69,13 +69,13 @@ class Sessions(Table):
         return [_session(row) for row in rows]
 
     async def move(self, session_id: int, starts_at: datetime) -> bool:
-        """Move a session; its unsent reminders are dropped so they can be planned again."""
+        """Move a session; its reminders belonged to the old time, so they are planned anew."""
         async with self.store.tx() as db:
             cursor = await db.execute(
                 "UPDATE sessions SET starts_at = ?, attendance = NULL, reason = NULL"
                 " WHERE id = ? AND status = 'scheduled'", (ts(starts_at), session_id))
-            await db.execute("DELETE FROM reminders WHERE session_id = ? AND status = 'pending'",
-                             (session_id,))
+            if cursor.rowcount == 1:
+                await db.execute("DELETE FROM reminders WHERE session_id = ?", (session_id,))
             return cursor.rowcount == 1
 
     async def cancel(self, session_id: int) -> bool:

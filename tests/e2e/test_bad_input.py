@@ -2,7 +2,7 @@
 
 import pytest
 
-from tests.e2e.harness import eventually, eventually_async
+from tests.e2e.harness import STAFF_IDS, eventually, eventually_async
 from tests.e2e.test_intake import answer_all, consent
 
 
@@ -77,8 +77,67 @@ async def test_staff_action_for_a_person_who_blocked_the_bot(bot, api, alice, st
     alert = await staff_group.expect("Consultation request #")
     await alice.block()
     await dana.click("📅 Scheduled", message=alert)
-    await staff_group.expect("when is the consultation")
-    await dana.send("tomorrow 10:00")
+    prompt = await staff_group.expect("when is the consultation")
+    await dana.reply(prompt, "tomorrow 10:00")
     await staff_group.expect("scheduled by Dana")
     await eventually_async(lambda: unreachable(bot, alice))
     assert (await bot.repo.requests.current(alice.user_id)).status == "scheduled"
+
+
+async def test_staff_commands_only_in_the_staff_chat_or_private(bot, api, staff_group):
+    other = api.group(-100777, "Book club")
+    dana_elsewhere = other.person(api.person(STAFF_IDS[0], "Dana"))
+    await dana_elsewhere.send("/queue")
+    await dana_elsewhere.expect_none(timeout=0.5)
+    lee = api.person(STAFF_IDS[1], "Lee")
+    await lee.send("/queue")
+    await lee.expect("Open requests")
+
+
+async def test_refused_staff_attempts_are_audited(bot, api, alice, staff_group):
+    await alice.send("/queue")
+    await alice.expect("only for clinic staff")
+    await alice.send("/disclose 1 | x | y")
+    await alice.expect("only for clinic staff")
+    refused = await bot.repo.audit.for_subject("staff_only")
+    assert [(e.actor_id, e.action, e.detail) for e in refused] == [
+        (alice.user_id, "staff_refused", "/queue"), (alice.user_id, "staff_refused", "/disclose")]
+
+
+async def test_update_into_an_ineligible_request_tells_staff(bot, api, alice, staff_group):
+    await consent(alice)
+    await answer_all(alice)
+    await alice.click("✅ Send my request")
+    await staff_group.expect("Consultation request #")
+    await alice.send("/start consult")
+    await alice.expect("You already have a consultation request")
+    await alice.click("Update my request")
+    await alice.expect("Please check your request")
+    for _ in range(10):
+        await alice.click("⬅️ Back")
+        await alice.expect("")
+    await alice.expect("How old")
+    await alice.send("17")
+    await alice.expect("Please check your request")
+    await alice.click("✅ Send my request")
+    await alice.expect("adults 18 and over")
+    await api.wait_for(lambda: any("Status: not a fit" in m.text
+                                   for m in api.messages(staff_group.chat_id)))
+    assert await bot.repo.requests.current(alice.user_id) is None
+
+
+async def test_unblocking_brings_a_client_back(bot, api, dana, staff_group):
+    await dana.send("/enroll Maya R.")
+    card = await staff_group.expect("Invite link")
+    token = card.text.split("start=inv_")[1].split()[0]
+    maya = api.person(1009, "Maya")
+    await maya.send(f"/start inv_{token}")
+    await maya.expect("Welcome to the program")
+    await bot.repo.clients.mark_unreachable(maya.user_id)
+    await maya.block()
+    await maya.unblock()
+    await eventually_async(lambda: reachable(bot, maya))
+
+
+async def reachable(bot, person) -> bool:
+    return not (await bot.repo.clients.of_user(person.user_id)).unreachable

@@ -149,16 +149,18 @@ async def test_claim_schedule_and_client_confirmation(bot, api, alice, staff_gro
     claimed = await staff_group.expect("claim by Dana")
     assert "Status: claimed" in claimed.text
     await dana.click("📅 Scheduled", message=claimed)
-    await staff_group.expect("when is the consultation")
-    await dana.send("someday")
-    await staff_group.expect("couldn't read that")
-    await dana.send("tomorrow 2:30 pm")
+    prompt = await staff_group.expect("when is the consultation")
+    await dana.send("brb, getting coffee")
+    await dana.reply(prompt, "someday")
+    again = await staff_group.expect("couldn't read that")
+    await dana.reply(again, "tomorrow 2:30 pm")
     confirmation = await alice.expect("scheduled for")
     assert "Fri Nov 27, 2:30 PM CST" in confirmation.text
     request = await bot.repo.requests.current(alice.user_id)
     assert request.status == "scheduled"
     actions = [e.action for e in await bot.repo.audit.for_subject(f"request:{request.id}")]
     assert actions == ["intake_started", "intake_sent", "staff_claim", "staff_scheduled"]
+    assert "coffee" not in (await bot.repo.requests.current(alice.user_id)).model_dump_json()
 
 
 async def test_non_staff_press_is_refused(bot, api, alice, staff_group):

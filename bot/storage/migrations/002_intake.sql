@@ -39,12 +39,14 @@ CREATE TABLE escalations (
     UNIQUE (request_id, kind)
 );
 
--- A staff member's pending answer (a date for "Scheduled", a reason for "Not a fit").
+-- A staff member's pending answer (a date for "Scheduled", a reason for "Not a fit"),
+-- accepted only as a reply to the prompt message `message_id`.
 CREATE TABLE staff_prompts (
     chat_id     INTEGER NOT NULL,
     user_id     INTEGER NOT NULL,
     request_id  INTEGER NOT NULL REFERENCES requests (id) ON DELETE CASCADE,
     kind        TEXT NOT NULL,
+    message_id  INTEGER NOT NULL,
     created_at  TEXT NOT NULL,
     PRIMARY KEY (chat_id, user_id)
 );
