@@ -4,7 +4,19 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Annotated
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, field_validator
+
+
+def _known_zone(value: str) -> str:
+    try:
+        ZoneInfo(value)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise ValueError(f"unknown timezone {value!r}; use an IANA name such as "
+                         "'America/Chicago'") from None
+    return value
+
+
+ZoneName = Annotated[str, AfterValidator(_known_zone)]
 
 
 def as_utc(moment: datetime) -> datetime:
@@ -19,19 +31,9 @@ class BusinessCalendar(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    timezone: str
+    timezone: ZoneName
     weekend: list[Annotated[int, Field(ge=1, le=7)]] = [6, 7]
     holidays: list[date] = []
-
-    @field_validator("timezone")
-    @classmethod
-    def _known_zone(cls, value: str) -> str:
-        try:
-            ZoneInfo(value)
-        except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown timezone {value!r}; use an IANA name such as "
-                             "'America/Chicago'") from None
-        return value
 
     @field_validator("weekend")
     @classmethod

@@ -3,7 +3,7 @@
 import pytest
 
 from tests.e2e.harness import STAFF_IDS, eventually, eventually_async
-from tests.e2e.test_intake import answer_all, consent
+from tests.e2e.test_intake import answer_all, consent, reopened, submitted
 
 
 @pytest.mark.parametrize("data", [
@@ -105,14 +105,9 @@ async def test_refused_staff_attempts_are_audited(bot, api, alice, staff_group):
 
 
 async def test_update_into_an_ineligible_request_tells_staff(bot, api, alice, staff_group):
-    await consent(alice)
-    await answer_all(alice)
-    await alice.click("✅ Send my request")
+    await submitted(alice)
     await staff_group.expect("Consultation request #")
-    await alice.send("/start consult")
-    await alice.expect("You already have a consultation request")
-    await alice.click("Update my request")
-    await alice.expect("Please check your request")
+    await reopened(alice)
     for _ in range(10):
         await alice.click("⬅️ Back")
         await alice.expect("")

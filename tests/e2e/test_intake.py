@@ -49,6 +49,22 @@ async def answer_all(person, *, who="Me", name="Maya", age="26", state="WI", inj
     return await person.expect("Please check your request")
 
 
+async def submitted(person, **answers):
+    """Consent, answer every question, send; returns the outcome message."""
+    await consent(person)
+    await answer_all(person, **answers)
+    await person.click("✅ Send my request")
+    return await person.expect("Your request")
+
+
+async def reopened(person):
+    """Start again with a request open, and choose to update it; returns the summary."""
+    await person.send("/start consult")
+    await person.expect("You already have a consultation request")
+    await person.click("Update my request")
+    return await person.expect("Please check your request")
+
+
 async def test_pregnant_client_gets_48_hour_promise_and_staff_tier_2(bot, alice, staff_group):
     await consent(alice)
     summary = await answer_all(alice)
@@ -140,10 +156,7 @@ async def test_back_cancel_and_restart(bot, alice):
 
 
 async def test_claim_schedule_and_client_confirmation(bot, api, alice, staff_group, dana):
-    await consent(alice)
-    await answer_all(alice)
-    await alice.click("✅ Send my request")
-    await alice.expect("Your request")
+    await submitted(alice)
     alert = await staff_group.expect("Consultation request #")
     await dana.click("🙋 Claim", message=alert)
     claimed = await staff_group.expect("claim by Dana")
@@ -211,14 +224,8 @@ async def test_media_and_long_text_get_kind_replies(bot, alice):
 
 
 async def test_existing_request_is_offered_an_update(bot, alice, staff_group):
-    await consent(alice)
-    await answer_all(alice)
-    await alice.click("✅ Send my request")
-    await alice.expect("Your request")
-    await alice.send("/start consult")
-    await alice.expect("You already have a consultation request")
-    await alice.click("Update my request")
-    await alice.expect("Please check your request")
+    await submitted(alice)
+    await reopened(alice)
     await alice.click("⬅️ Back")
     await alice.expect("anything else")
     await alice.send("I can only do mornings now")
