@@ -27,6 +27,8 @@ async def test_urgent_and_paced_skip_a_full_limiter():
 
 
 async def test_urgent_honours_retry_after_instead_of_giving_up(monkeypatch):
+    from datetime import timedelta
+
     from telegram.error import RetryAfter
 
     limiter = SafetyFirstLimiter()
@@ -41,7 +43,7 @@ async def test_urgent_honours_retry_after_instead_of_giving_up(monkeypatch):
     async def flaky():
         attempts.append(1)
         if len(attempts) < 3:
-            raise RetryAfter(2)
+            raise RetryAfter(timedelta(seconds=2))
         return "sent"
 
     assert await limiter.process_request(flaky, (), {}, "sendMessage", {}, URGENT) == "sent"
