@@ -7,7 +7,6 @@ dispatcher, which spaces its own sends below the global limit and handles 429 it
 
 import asyncio
 import logging
-from datetime import timedelta
 from typing import Any
 
 from telegram.error import RetryAfter
@@ -38,5 +37,5 @@ class SafetyFirstLimiter(AIORateLimiter):
                     raise
                 pause = retry_seconds(exc)
                 log.warning("urgent %s hit a flood limit; retrying in %s s", endpoint, pause)
-                await asyncio.sleep(min(pause, timedelta(minutes=1).total_seconds()))
+                await asyncio.sleep(pause)
         raise AssertionError("unreachable")

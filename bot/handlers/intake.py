@@ -13,7 +13,7 @@ from bot.domain.intake import Problem, Step, Subject
 from bot.handlers import safety, staff
 from bot.handlers.common import Rows, answer, lang_of, send
 from bot.services import Ctx
-from bot.storage.requests import ACTIVE, Request, Status
+from bot.storage.requests import Request
 
 log = logging.getLogger(__name__)
 
@@ -281,13 +281,17 @@ async def submit(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> 
 async def close_sent(ctx: Ctx, request: Request, outcome: str) -> None:
     """A sent request updated into one the program cannot take: staff already have it, so
     it is closed as not a fit, with the reason, and its alert updated, not deleted."""
-    await ctx.repo.requests.abandon_update(request.id)
-    await ctx.repo.requests.move(request.id, Status.NOT_A_FIT, request.user_id,
-                                 allowed=ACTIVE, reason=f"updated by the client: {outcome}")
+    await ctx.repo.requests.close(request.id, ctx.content.label(f"outcome.{outcome}"))
+    await ctx.repo.audit.record(request.user_id, "client_closed", f"request:{request.id}",
+                                outcome)
     try:
         await staff.refresh(ctx, request.id)
     except TelegramError:
         log.warning("the alert for request %s could not be updated", request.id)
+    staff_chat = ctx.services.settings.staff_chat_id
+    if staff_chat is not None:
+        await send(ctx, staff_chat, "staff_request_closed", number=request.id,
+                   reason=ctx.content.label(f"outcome.{outcome}"))
 
 
 def register(app, group: int, text_group: int) -> None:

@@ -3,6 +3,7 @@
 from telegram import ChatMember, Update
 from telegram.ext import Application, ChatMemberHandler
 
+from bot.handlers import reminders
 from bot.services import Ctx
 
 
@@ -14,6 +15,7 @@ async def on_member(update: Update, ctx: Ctx) -> None:
     if change.new_chat_member.status == ChatMember.BANNED:
         if await ctx.repo.people.mark_unreachable(user_id):
             await ctx.repo.audit.record(user_id, "blocked_bot", f"person:{user_id}")
+        await reminders.unreachable(ctx, user_id)
     elif change.new_chat_member.status == ChatMember.MEMBER:
         await ctx.repo.people.mark_reachable(user_id)
         client = await ctx.repo.clients.of_user(user_id)

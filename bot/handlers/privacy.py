@@ -1,10 +1,15 @@
 """/mydata and /delete: what the consent notice promises a person can do."""
 
+import logging
+
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, filters
 
-from bot.handlers.common import answer, lang_of, send
+from bot.handlers.common import answer, edit_message, lang_of, send
 from bot.services import Ctx
+
+log = logging.getLogger(__name__)
 
 
 async def my_data(update: Update, ctx: Ctx) -> None:
@@ -52,9 +57,14 @@ async def forget(ctx: Ctx, user_id: int) -> None:
     request = await ctx.repo.requests.current(user_id)
     await ctx.repo.people.forget(user_id)
     await ctx.repo.audit.record(user_id, "data_deleted", f"person:{user_id}")
-    staff_chat = ctx.services.settings.staff_chat_id
-    if request is not None and request.referred_at is not None and staff_chat is not None:
-        await send(ctx, staff_chat, "data_deleted_staff", client=None, request=request)
+    if request is None or request.alert_chat_id is None:
+        return
+    try:
+        await edit_message(ctx, request.alert_chat_id, request.alert_message_id,
+                           "staff_alert_withdrawn", number=request.id)
+    except TelegramError:
+        log.warning("the alert for request %s could not be cleared", request.id)
+    await send(ctx, request.alert_chat_id, "data_deleted_staff", client=None, request=request)
 
 
 def register(app, group: int) -> None:

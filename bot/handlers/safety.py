@@ -122,7 +122,8 @@ async def alert_staff(ctx: Ctx, user: User, lang: str | None, category: str, sev
             break
         except Exception:
             log.exception("could not record a safety event (attempt %s)", attempt + 1)
-            await asyncio.sleep(0.5 * 2 ** attempt)
+            if attempt + 1 < SEND_TRIES:
+                await asyncio.sleep(0.5 * 2 ** attempt)
     try:
         await page(ctx, user, event_id=event.id if event else None, category=category,
                    severity=severity, quote=quote, template=template, delivered=delivered)
@@ -165,9 +166,12 @@ async def on_person_button(update: Update, ctx: Ctx) -> None:
     """"I'm safe right now" or "Please have someone contact me"."""
     user, lang = update.effective_user, lang_of(update)
     choice = update.callback_query.data.removeprefix("safe:")
-    await send(ctx, update.effective_chat.id, "safe_ok" if choice == "ok" else "safe_call",
-               lang=lang, urgent=True)
     ctx.application.create_task(record_choice(ctx, user, lang, choice))
+    try:
+        await send(ctx, update.effective_chat.id, "safe_ok" if choice == "ok" else "safe_call",
+                   lang=lang, urgent=True)
+    except TelegramError:
+        log.warning("could not confirm a safety choice to the person")
     await answer(update)
     raise ApplicationHandlerStop
 
@@ -182,7 +186,8 @@ async def record_choice(ctx: Ctx, user: User, lang: str | None, choice: str) -> 
     except Exception:
         log.exception("could not record a safety response")
         event = None
-    if choice == "call":
+    waiting = event is not None and event.category == CONTACT_REQUESTED and not event.acked_at
+    if choice == "call" and not waiting:
         await alert_staff(ctx, user, lang, CONTACT_REQUESTED,
                           event.severity if event else distress.Severity.CRISIS, None, None,
                           follow_up=False, template="safety_contact_request")

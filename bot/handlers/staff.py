@@ -62,9 +62,9 @@ async def render_alert(ctx: Ctx, request: Request, updated: bool = False) -> dic
     history = [{"at": e.at, "action": e.action, "who": e.actor_name,
                 "detail": e.detail}
                for e in await ctx.repo.audit.for_subject(f"request:{request.id}")
-               if e.action.startswith("staff_")]
+               if e.action.startswith(("staff_", "client_"))]
     for item in history:
-        item["action"] = item["action"].removeprefix("staff_")
+        item["action"] = item["action"].removeprefix("staff_").replace("client_", "client ")
     return {"r": request, "updated": updated, "history": history, "tier_names": tier_names(ctx)}
 
 
@@ -125,7 +125,7 @@ async def on_action(update: Update, ctx: Ctx) -> None:
         if code is None:
             await answer(update, ctx.content.label("notice.stale"))
             raise ApplicationHandlerStop
-        await ctx.repo.requests.drop_prompt(chat_id, user.id)
+        await ctx.repo.requests.drop_prompts(chat_id, request.id)
         await finish(ctx, update, request, "not_a_fit",
                      reason=ctx.content.label(f"staff.reason_{code}"))
         raise ApplicationHandlerStop
@@ -148,13 +148,22 @@ async def finish(ctx: Ctx, update: Update, request: Request, action: str, *,
     detail = ctx.content.local_time(when) if when else reason
     await ctx.repo.audit.record(user.id, f"staff_{action}", f"request:{request.id}", detail,
                                 actor_name=name_of(user))
-    if action == "scheduled":
-        await send(ctx, request.user_id, "client_scheduled", lang=request.language, when=when,
-                   name=request.answers.name if request.answers.subject == "self" else None)
     try:
-        await refresh(ctx, request.id)
+        if action == "scheduled":
+            told = await send(ctx, request.user_id, "client_scheduled", lang=request.language,
+                              when=when, name=request.answers.name
+                              if request.answers.subject == "self" else None)
+            if told is None:
+                await send(ctx, update.effective_chat.id, "staff_client_not_told",
+                           number=request.id)
     except TelegramError:
-        log.warning("the alert for request %s could not be updated", request.id)
+        log.warning("the client of request %s could not be told", request.id)
+        await send(ctx, update.effective_chat.id, "staff_client_not_told", number=request.id)
+    finally:
+        try:
+            await refresh(ctx, request.id)
+        except TelegramError:
+            log.warning("the alert for request %s could not be updated", request.id)
 
 
 async def on_reply(update: Update, ctx: Ctx) -> None:

@@ -1,10 +1,13 @@
 """The SQLite connection and the numbered migrations that shape it."""
 
+import hashlib
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 
 import aiosqlite
+
+from bot.config import ConfigError
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 _NAME = re.compile(r"^(\d{3})_[a-z0-9_]+\.sql$")
@@ -32,20 +35,34 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
+class MigrationChanged(ConfigError):
+    """A migration file differs from the one applied to this database."""
+
+
 async def migrate(conn: aiosqlite.Connection) -> int:
-    """Apply pending migrations, each in its own transaction. Returns the schema version."""
+    """Apply pending migrations, each in its own transaction. Returns the schema version.
+
+    An applied migration must never change: its checksum is recorded, and a changed file
+    stops start-up instead of leaving this database without the new columns.
+    """
     await conn.execute(
-        "CREATE TABLE IF NOT EXISTS schema_migrations ("
-        " version INTEGER PRIMARY KEY, name TEXT NOT NULL, applied_at TEXT NOT NULL)"
+        "CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY,"
+        " name TEXT NOT NULL, applied_at TEXT NOT NULL, checksum TEXT NOT NULL)"
     )
-    done = {row[0] for row in await conn.execute_fetchall("SELECT version FROM schema_migrations")}
+    rows = await conn.execute_fetchall("SELECT version, checksum FROM schema_migrations")
+    done = {row[0]: row[1] for row in rows}
     for version, name, sql in migrations():
+        checksum = hashlib.sha256(sql.encode()).hexdigest()
         if version in done:
+            if done[version] != checksum:
+                raise MigrationChanged(f"DATABASE_PATH: migration {name} changed after it was "
+                                       "applied to this database; restore the file and put "
+                                       "the change in a new migration")
             continue
         now = datetime.now(UTC).isoformat(timespec="seconds")
         await conn.executescript(
             f"BEGIN;\n{sql}\n;INSERT INTO schema_migrations VALUES "
-            f"({version}, '{name}', '{now}');\nCOMMIT;"
+            f"({version}, '{name}', '{now}', '{checksum}');\nCOMMIT;"
         )
     return await version_of(conn)
 

@@ -107,6 +107,14 @@ class Requests(Table):
                 " saved_answers = NULL, step = NULL, updated_at = ? WHERE id = ?",
                 (self.store.now(), request_id))
 
+    async def close(self, request_id: int, reason: str) -> None:
+        """The client's own update made the request one the program cannot take."""
+        async with self.store.tx() as db:
+            await db.execute(
+                "UPDATE requests SET status = 'not_a_fit', reason = ?, step = NULL,"
+                " saved_answers = NULL, updated_at = ? WHERE id = ?",
+                (reason, self.store.now(), request_id))
+
     async def delete(self, request_id: int) -> None:
         async with self.store.tx() as db:
             await db.execute("DELETE FROM requests WHERE id = ?", (request_id,))
@@ -186,7 +194,8 @@ class Requests(Table):
                      message_id: int) -> None:
         async with self.store.tx() as db:
             await db.execute(
-                "INSERT OR REPLACE INTO staff_prompts VALUES (?, ?, ?, ?, ?, ?)",
+                "INSERT INTO staff_prompts (chat_id, user_id, request_id, kind, message_id,"
+                " created_at) VALUES (?, ?, ?, ?, ?, ?)",
                 (chat_id, user_id, request_id, kind, message_id, self.store.now()))
 
     async def take_prompt(self, chat_id: int, user_id: int, reply_to: int | None,
@@ -200,7 +209,7 @@ class Requests(Table):
                 row = await cursor.fetchone()
         return (row[0], row[1]) if row else None
 
-    async def drop_prompt(self, chat_id: int, user_id: int) -> None:
+    async def drop_prompts(self, chat_id: int, request_id: int) -> None:
         async with self.store.tx() as db:
-            await db.execute("DELETE FROM staff_prompts WHERE chat_id = ? AND user_id = ?",
-                             (chat_id, user_id))
+            await db.execute("DELETE FROM staff_prompts WHERE chat_id = ? AND request_id = ?",
+                             (chat_id, request_id))

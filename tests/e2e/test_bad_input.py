@@ -116,9 +116,13 @@ async def test_update_into_an_ineligible_request_tells_staff(bot, api, alice, st
     await alice.expect("Please check your request")
     await alice.click("✅ Send my request")
     await alice.expect("adults 18 and over")
-    await api.wait_for(lambda: any("Status: not a fit" in m.text
+    await api.wait_for(lambda: any("Status: not a fit (under 18 after the client's update)"
+                                   in m.text for m in api.messages(staff_group.chat_id)))
+    await api.wait_for(lambda: any("was closed" in m.text
                                    for m in api.messages(staff_group.chat_id)))
     assert await bot.repo.requests.current(alice.user_id) is None
+    (closed,) = await bot.repo.store.all("SELECT handled_by, answers FROM requests")
+    assert closed["handled_by"] is None and '"age":17' in closed["answers"]
 
 
 async def test_unblocking_brings_a_client_back(bot, api, dana, staff_group):
@@ -136,3 +140,17 @@ async def test_unblocking_brings_a_client_back(bot, api, dana, staff_group):
 
 async def reachable(bot, person) -> bool:
     return not (await bot.repo.clients.of_user(person.user_id)).unreachable
+
+
+async def test_delete_clears_the_staff_alert(bot, api, alice, staff_group):
+    await submitted(alice, name="Maya", phone="(608) 555-0123")
+    alert = await staff_group.expect("Consultation request #")
+    assert "Maya" in alert.text
+    await alice.send("/delete")
+    await alice.expect("Do you want me to delete everything")
+    await alice.click("🗑 Yes, delete everything")
+    await alice.expect("I've deleted what this chat stored about you")
+    await api.wait_for(lambda: "was withdrawn" in api.messages(staff_group.chat_id)[0].text)
+    cleared = api.messages(staff_group.chat_id)[0]
+    assert "Maya" not in cleared.text and "+1608" not in cleared.text and not cleared.buttons
+    assert await bot.repo.store.all("SELECT * FROM requests") == []

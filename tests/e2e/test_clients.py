@@ -119,20 +119,24 @@ async def test_opt_out_stops_reminders(bot, api, dana, staff_group, clock):
     await maya.expect("988")
 
 
-async def test_blocked_client_is_marked_unreachable_once(bot, api, dana, staff_group, clock):
+@pytest.mark.parametrize("bot_saw_the_block", [True, False])
+async def test_blocked_client_is_marked_unreachable_once(bot, api, dana, staff_group, clock,
+                                                         bot_saw_the_block):
     number, _, maya = await joined(api, dana, staff_group)
-    await maya.block()
+    if bot_saw_the_block:
+        await maya.block()
+    else:
+        api.blocked.add(maya.user_id)
     clock.set(datetime(2026, 11, 27, 0, 0, tzinfo=UTC))
     await bot.tick(DISPATCHER)
     await nth(api, staff_group, f"Client #{number} (Maya R.) is unreachable", 1)
     clock.set(datetime(2026, 11, 27, 23, 30, tzinfo=UTC))
     await bot.tick(DISPATCHER)
     assert len(saying(api, staff_group, "is unreachable")) == 1
-    counts = await bot.repo.reminders.counts()
-    assert counts.get("failed") == 1
+    assert (await bot.repo.clients.get(number)).unreachable
     sends = [p for m, p in api.calls if m.lower() == "sendmessage"
              and str(p.get("chat_id")) == str(maya.user_id) and "Reminder" in str(p.get("text"))]
-    assert len(sends) == 1
+    assert len(sends) == (0 if bot_saw_the_block else 1)
 
 
 async def test_restart_between_due_and_sent_loses_nothing_and_sends_once(bot, api, dana,

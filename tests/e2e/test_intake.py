@@ -287,3 +287,21 @@ async def test_queue_is_staff_only_and_sorted(bot, api, alice, staff_group, dana
     queue = await staff_private.expect("Open requests: 2")
     lines = [line for line in queue.text.splitlines() if line.startswith("•")]
     assert "tier 2" in lines[0] and "tier 5" in lines[1]
+
+
+async def test_two_open_prompts_each_take_their_own_reply(bot, api, alice, staff_group, dana):
+    await submitted(alice)
+    first = await staff_group.expect("Consultation request #1")
+    bob = api.person(1002, "Bob")
+    await submitted(bob, name="Bob")
+    second = await staff_group.expect("Consultation request #2")
+    await dana.click("📅 Scheduled", message=first)
+    prompt_one = await staff_group.expect("request #1")
+    await dana.click("📅 Scheduled", message=second)
+    prompt_two = await staff_group.expect("request #2")
+    await dana.reply(prompt_one, "tomorrow 9:00")
+    await alice.expect("scheduled for")
+    await dana.reply(prompt_two, "tomorrow 11:00")
+    await bob.expect("scheduled for")
+    assert (await bot.repo.requests.get(1)).status == "scheduled"
+    assert (await bot.repo.requests.get(2)).status == "scheduled"

@@ -232,3 +232,17 @@ async def test_contacts_first_even_when_a_later_handler_raises(bot, api, alice, 
     await alice.expect("24-hour support")
     await eventually(lambda: error_trap.records)
     assert not saying(api, alice, "went wrong")
+
+
+async def test_contact_request_pressed_twice_pages_once(bot, api, alice, staff_group):
+    await alice.send("i want to kill myself")
+    crisis = await alice.expect("24-hour support")
+    await staff_group.expect("Safety page")
+    await alice.click("📞 Please have someone contact me", message=crisis)
+    await alice.expect("asked our team to reach out")
+    await staff_group.expect("Contact requested")
+    await alice.click("📞 Please have someone contact me", message=crisis)
+    await alice.expect("asked our team to reach out")
+    events = await bot.repo.store.all(
+        "SELECT category FROM safety_events WHERE category = 'contact_requested'")
+    assert len(events) == 1

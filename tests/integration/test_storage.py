@@ -2,7 +2,7 @@ import pytest
 
 from bot.clock import ManualClock
 from bot.storage import open_repo
-from bot.storage.db import connect, migrate, migrations
+from bot.storage.db import MigrationChanged, connect, migrate, migrations
 
 
 async def test_migrations_are_numbered_and_idempotent(tmp_path):
@@ -55,3 +55,13 @@ async def test_failed_transaction_rolls_back(repo):
             await db.execute("INSERT INTO audit_log (at, action, subject) VALUES ('t', 'a', 's')")
             raise RuntimeError("boom")
     assert await repo.audit.for_subject("s") == []
+
+
+async def test_a_changed_migration_stops_start_up(tmp_path, monkeypatch):
+    conn = await connect(tmp_path / "iop.db")
+    await migrate(conn)
+    edited = [(v, n, sql + "\n-- edited") if v == 2 else (v, n, sql) for v, n, sql in migrations()]
+    monkeypatch.setattr("bot.storage.db.migrations", lambda: edited)
+    with pytest.raises(MigrationChanged, match="DATABASE_PATH: migration 002_intake changed"):
+        await migrate(conn)
+    await conn.close()

@@ -48,5 +48,5 @@ CREATE TABLE staff_prompts (
     kind        TEXT NOT NULL,
     message_id  INTEGER NOT NULL,
     created_at  TEXT NOT NULL,
-    PRIMARY KEY (chat_id, user_id)
+    PRIMARY KEY (chat_id, message_id)
 );
