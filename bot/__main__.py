@@ -59,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
-        pass
+        return 0
     return 0
 
 

@@ -18,7 +18,7 @@ _TAG = re.compile(r"<[^>]*>")
 
 
 class MessageTooLong(ValueError):
-    pass
+    """A rendered part would exceed Telegram's 4,096 characters: fix the template."""
 
 
 def visible_length(markup: str) -> int:

@@ -25,7 +25,7 @@ def library() -> Library:
 
 
 def check_lesson(parts: list[str], meta: LessonMeta) -> None:
-    assert 1 <= len(parts) <= 2
+    assert len(parts) in (1, 2)
     words = 0
     for part in parts:
         assert visible_length(part) <= LIMIT
