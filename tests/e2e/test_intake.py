@@ -305,3 +305,19 @@ async def test_two_open_prompts_each_take_their_own_reply(bot, api, alice, staff
     await bob.expect("scheduled for")
     assert (await bot.repo.requests.get(1)).status == "scheduled"
     assert (await bot.repo.requests.get(2)).status == "scheduled"
+
+
+async def test_not_a_fit_with_a_reason_button_or_a_typed_reply(bot, api, staff_group, dana):
+    for user_id, typed in ((1101, None), (1102, "needs residential care first")):
+        person = api.person(user_id, f"P{user_id}")
+        await submitted(person, name=f"P{user_id}")
+        alert = await staff_group.expect(f"Name: P{user_id}")
+        await dana.click("Not a fit", message=alert)
+        prompt = await staff_group.expect("why is request")
+        if typed:
+            await dana.reply(prompt, typed)
+        else:
+            await dana.click("Referred elsewhere", message=prompt)
+        reason = typed or "Referred elsewhere"
+        closed = await staff_group.expect(f"not a fit by Dana ({reason})")
+        assert "Status: not a fit" in closed.text and not closed.buttons
