@@ -23,6 +23,7 @@ class _Sentence(NamedTuple):
     info: bool  # an information or program question: nothing in it counts
     impersonal_question: bool  # a question with no first-person word in it
     exclusions: tuple[tuple[frozenset[Category], int, int], ...]
+    dated_after: bool  # the next sentence dates it to the settled past ("That was years ago.")
 
 
 def detect(text: str, lexicon: Lexicon) -> Detection | None:
@@ -41,21 +42,22 @@ def detect(text: str, lexicon: Lexicon) -> Detection | None:
         return None
     sentences = [m[0].strip() for m in spans]
     whole = " ".join(sentences)
-    contexts: dict[str, _Sentence] = {}
+    contexts: dict[int, _Sentence] = {}
     hits = []
     for rule_index, patterns in sorted(live.items()):
         rule = lexicon.rules[rule_index]
         if any(
-            _counts(match, rule.category, rule.mention, _cached(text, contexts, lexicon), lexicon)
+            _counts(match, rule.category, rule.mention, context, lexicon)
             for pattern_index, where in patterns.items()
-            for text in (
-                [whole]
+            for context in (
+                [_cached(-1, [whole], contexts, lexicon)]
                 if rule.scope == "message"
-                else [sentences[i] for i in sorted(where)]
-                if where is not None
-                else sentences
+                else [
+                    _cached(i, sentences, contexts, lexicon)
+                    for i in (sorted(where) if where is not None else range(len(sentences)))
+                ]
             )
-            for match in rule.regexes[pattern_index].finditer(text)
+            for match in rule.regexes[pattern_index].finditer(context.text)
         ) and _co_occurs(rule, whole):
             hits.append(_Hit(rule.category, rule.severity, rule.id))
     if not hits:
@@ -88,13 +90,17 @@ def _live_patterns(
     return live
 
 
-def _cached(text: str, contexts: dict[str, _Sentence], lexicon: Lexicon) -> _Sentence:
-    if text not in contexts:
-        contexts[text] = _context(text, lexicon)
-    return contexts[text]
+def _cached(
+    index: int, sentences: list[str], contexts: dict[int, _Sentence], lexicon: Lexicon
+) -> _Sentence:
+    """Context of sentences[index] (index -1: the whole message, given as the only item)."""
+    if index not in contexts:
+        following = sentences[index + 1] if 0 <= index < len(sentences) - 1 else ""
+        contexts[index] = _context(sentences[max(index, 0)], following, lexicon)
+    return contexts[index]
 
 
-def _context(text: str, lexicon: Lexicon) -> _Sentence:
+def _context(text: str, following: str, lexicon: Lexicon) -> _Sentence:
     ctx = lexicon.context
     return _Sentence(
         text=text,
@@ -105,6 +111,9 @@ def _context(text: str, lexicon: Lexicon) -> _Sentence:
             for exclusion in lexicon.exclusions
             for m in exclusion.regex.finditer(text)
         ),
+        dated_after=ctx.dated_after.match(following) is not None
+        and ctx.settled_past.search(following) is not None
+        and ctx.recent.search(following) is None,
     )
 
 
@@ -122,12 +131,15 @@ def _counts(
     prefix = sentence.text[max(clause_start, comma + 1) : start]
     if ctx.negated[category].search(prefix):
         return False
-    if not mention and ctx.past_prefix.search(prefix) is None:
+    past = ctx.past_prefix.search(prefix) is not None or ctx.past_start.match(match[0]) is not None
+    if not mention and not past:
         return True
     if sentence.impersonal_question:
         return False
     clause = sentence.text[clause_start:clause_end]
-    return ctx.settled_past.search(clause) is None or ctx.recent.search(clause) is not None
+    if ctx.recent.search(clause) is not None:
+        return True
+    return ctx.settled_past.search(clause) is None and not sentence.dated_after
 
 
 def _clause_bounds(text: str, position: int, ctx: Context) -> tuple[int, int]:

@@ -64,6 +64,8 @@ class ContextSpec(_Spec):
     negation_breakers: list[str] = []
     category_negators: dict[Category, list[str]] = {}
     past_prefixes: list[str] = []
+    # a sentence opening with one of these refers back to the one before ("That was ...")
+    dated_after: list[str] = []
     settled_past: list[str] = []
     recent: list[str] = []
     info_frames: list[str] = []
@@ -117,6 +119,8 @@ class Context(BaseModel):
 
     negated: dict[Category, Pattern[str]]
     past_prefix: Pattern[str]
+    past_start: Pattern[str]  # a match that itself opens with a past prefix ("thought about ...")
+    dated_after: Pattern[str]
     settled_past: Pattern[str]
     recent: Pattern[str]
     info_frame: Pattern[str]
@@ -250,6 +254,12 @@ def _compile_context(spec: LexiconSpec, nz: Normalizer) -> Context:
         past_prefix=re.compile(
             rf"(?<!\w)(?:{_alternation(ctx.past_prefixes, spec.macros, nz, 'past')})"
             r"(?:\W+\w+){0,2}\W*$"
+        ),
+        past_start=re.compile(
+            rf"(?:{_alternation(ctx.past_prefixes, spec.macros, nz, 'past')})(?!\w)"
+        ),
+        dated_after=re.compile(
+            rf"(?:{_alternation(ctx.dated_after, spec.macros, nz, 'dated_after')})(?!\w)"
         ),
         settled_past=regex(ctx.settled_past, "settled_past"),
         recent=regex(ctx.recent, "recent"),
