@@ -71,7 +71,8 @@ def build_application(settings: Settings, profile: Profile | None = None, *,
                         clock=clock or SystemClock(),
                         detector=load_detector(
                             extra=profile.safety.lexicon_extra,
-                            model=MODEL if profile.safety.learned_backstop else None),
+                            model=MODEL if profile.safety.learned_backstop else None,
+                            threshold=profile.safety.backstop_threshold),
                         library=Library(default=profile.clinic.languages[0]))
     app = (
         ApplicationBuilder()

@@ -115,6 +115,7 @@ class Safety(Model):
     backup_user_ids: list[int] = []
     lexicon_extra: Path | None = None
     learned_backstop: bool = True
+    backstop_threshold: float | None = Field(None, gt=0, lt=1)
 
 
 class Intake(Model):

@@ -44,6 +44,11 @@ def test_backstop_catches_a_paraphrase_the_rules_miss():
     assert classify("the game was good", model) is None
 
 
+def test_a_clinic_can_set_the_threshold():
+    assert load_detector(threshold=0.35).model.threshold == 0.35
+    assert load_detector().model.threshold == load_model().threshold
+
+
 def test_no_model_means_rules_only():
     rules_only = load_detector(model=None)
     assert rules_only.model is None

@@ -14,9 +14,14 @@ class Detector(NamedTuple):
     model: Model | None
 
 
-def load_detector(extra: Path | None = None, model: Path | None = MODEL) -> Detector:
-    """The shipped lexicon plus a clinic's extra file; `model=None` turns the backstop off."""
-    return Detector(load_lexicon(extra=extra), load_model(model) if model else None)
+def load_detector(extra: Path | None = None, model: Path | None = MODEL,
+                  threshold: float | None = None) -> Detector:
+    """The shipped lexicon plus a clinic's extra file; `model=None` turns the backstop off,
+    and `threshold` overrides the most P(no distress) at which it still fires."""
+    learned = load_model(model) if model else None
+    if learned is not None and threshold is not None:
+        learned = learned.model_copy(update={"threshold": threshold})
+    return Detector(load_lexicon(extra=extra), learned)
 
 
 def screen(text: str, detector: Detector) -> Detection | None:
