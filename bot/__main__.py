@@ -55,12 +55,12 @@ def main(argv: list[str] | None = None) -> int:
 
         load_profile(settings.clinic_profile)
         asyncio.run(run_bot(settings))
+        return 0
     except ConfigError as exc:
         print(f"Configuration error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0
-    return 0
 
 
 if __name__ == "__main__":

@@ -6,6 +6,7 @@ from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Mes
 from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop, filters
 
+from bot.config import Settings
 from bot.limiter import URGENT
 from bot.services import Ctx
 
@@ -96,9 +97,8 @@ async def require_staff(update: Update, ctx: Ctx) -> None:
     raise ApplicationHandlerStop
 
 
-def staff_chats(ctx_or_settings) -> filters.BaseFilter:
+def staff_chats(settings: Settings) -> filters.BaseFilter:
     """Where staff commands are accepted: private chats and the staff group only."""
-    settings = getattr(ctx_or_settings, "settings", ctx_or_settings)
     where = filters.ChatType.PRIVATE
     if settings.staff_chat_id is not None:
         where = where | filters.Chat(settings.staff_chat_id)

@@ -35,5 +35,5 @@ async def disclose(update: Update, ctx: Ctx) -> None:
 
 
 def register(app: Application, group: int) -> None:
-    where = staff_chats(app.bot_data["services"])
+    where = staff_chats(app.bot_data["services"].settings)
     app.add_handler(CommandHandler("disclose", disclose, filters=where), group)

@@ -189,7 +189,7 @@ async def stats(update: Update, ctx: Ctx) -> None:
 
 
 def register(app: Application, group: int) -> None:
-    where = staff_chats(app.bot_data["services"])
+    where = staff_chats(app.bot_data["services"].settings)
     for name, callback in (("enroll", enroll), ("invite", invite), ("session", session),
                            ("videolink", video_link), ("client", client_card),
                            ("stats", stats)):

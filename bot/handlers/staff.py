@@ -242,7 +242,7 @@ async def send_each(ctx: Ctx, chats: list[int], name: str, **values: object) -> 
 
 
 def register(app: Application, group: int, reply_group: int) -> None:
-    where = staff_chats(app.bot_data["services"])
+    where = staff_chats(app.bot_data["services"].settings)
     app.add_handler(CallbackQueryHandler(on_action, pattern=r"^st:[a-z_]+:\d{1,12}(:[a-z]+)?$"),
                     group)
     app.add_handler(CommandHandler("queue", queue, filters=where), group)
