@@ -8,6 +8,7 @@ import time
 from collections.abc import Callable
 from typing import Any, TypeVar
 
+from bot.standin import faults
 from bot.standin.flood import Flood, FloodLimits
 from bot.standin.html import utf16_len
 from bot.standin.person import Group, Person
@@ -58,6 +59,7 @@ class StandIn:
         self.updates = UpdateQueue()
         self.webhook = Webhook(self.updates, self.stats)
         self.flood = Flood()
+        self.faults = faults.Faults()
         self.seq = 0
         self._changed = asyncio.Condition()
         self._server = Server(self)
@@ -174,6 +176,23 @@ class StandIn:
             "data": callback_data,
         }
         return self._push(chat, "callback_query", query)
+
+    def fail(self, seconds: float | None = None, *, times: int | None = None,
+             method: str | None = "sendMessage", chat_id: int | None = None) -> faults.Fault:
+        """Answer matching calls with 500 for `seconds`, or `times` calls."""
+        return self.faults.add(faults.server_error(seconds, times, self.monotonic(),
+                                                   method=method, chat_id=chat_id))
+
+    def throttle(self, seconds: float, retry_after: int, *, method: str | None = "sendMessage",
+                 chat_id: int | None = None) -> faults.Fault:
+        """Answer matching calls with 429 and `retry_after` for `seconds`."""
+        return self.faults.add(faults.flood(seconds, retry_after, self.monotonic(),
+                                            method=method, chat_id=chat_id))
+
+    def stall(self, delay: float, *, times: int = 1, method: str | None = "sendMessage",
+              chat_id: int | None = None) -> faults.Fault:
+        """Carry out the next `times` matching calls, but answer each only after `delay`."""
+        return self.faults.add(faults.slow(delay, times, method=method, chat_id=chat_id))
 
     def block(self, user_id: int) -> dict:
         self.blocked.add(user_id)

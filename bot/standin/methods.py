@@ -1,5 +1,6 @@
 """The Bot API methods the stand-in answers, with Telegram's checks and error texts."""
 
+import asyncio
 import inspect
 import json
 import logging
@@ -56,12 +57,18 @@ async def dispatch(api: "StandIn", name: str, raw: dict[str, Any]) -> tuple[int,
     api.calls.append((name, raw))
     seq = api.seq
     func = METHODS.get(name.lower())
+    chat_id = raw.get("chat_id")
     try:
         if func is None:
             raise ApiError(404, "Not Found")
+        if fault := api.faults.error(name, chat_id, api.monotonic()):
+            raise fault
         result = func(api, Params(raw))
         if inspect.isawaitable(result):
             result = await result
+        if delay := api.faults.delay(name, chat_id, api.monotonic()):
+            await api.notify()
+            await asyncio.sleep(delay)
         status, body = 200, {"ok": True, "result": result}
     except ApiError as error:
         status, body = error.code, error.response()
