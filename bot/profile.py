@@ -111,6 +111,7 @@ class Safety(Model):
     max_repages: int = Field(6, ge=0)
     follow_up_minutes: float = Field(10, gt=0)
     pager_seconds: float = Field(30, gt=0)
+    reply_expiry_minutes: float = Field(30, gt=0)
     on_call_user_ids: list[int] = []
     backup_user_ids: list[int] = []
     lexicon_extra: Path | None = None

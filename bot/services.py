@@ -1,6 +1,8 @@
 """What handlers get: one Services object in bot_data, reached through Ctx."""
 
-from dataclasses import dataclass
+from collections import OrderedDict
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -12,6 +14,9 @@ from bot.lessons import Library
 from bot.profile import Profile
 from bot.storage import Repo
 
+if TYPE_CHECKING:
+    from bot.outbox import Outbox
+
 
 @dataclass
 class Services:
@@ -22,6 +27,8 @@ class Services:
     detector: Detector
     library: Library
     repo: Repo | None = None
+    outbox: "Outbox | None" = None
+    screened: OrderedDict = field(default_factory=OrderedDict)
 
     def is_staff(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.staff_user_ids

@@ -8,6 +8,7 @@ from bot.domain.intake import Answers
 from bot.storage.clients import Client
 from bot.storage.people import Person
 from bot.storage.requests import Request
+from bot.storage.safety import Event
 from bot.storage.sessions import Session
 
 WHEN = datetime(2026, 11, 27, 22, 0, tzinfo=UTC)
@@ -25,6 +26,11 @@ PERSON = Person(user_id=1001, language="en", consent_version="2026-11", unreacha
 TIERS = {1: "pregnant and injecting", 2: "pregnant", 3: "injecting", 4: "discharged",
          5: "standard"}
 USER = User(1001, "Sam <b>", is_bot=False, last_name="O'Neil", username="sam_o")
+EVENT = Event(id=3, user_id=1001, category="suicide", severity="crisis", language="en",
+              detected_at=WHEN, response=None, responded_at=None, acked_by=None,
+              acked_name=None, acked_at=None, pages=1)
+EVENTS = [EVENT, EVENT.model_copy(update={"response": "safe", "responded_at": WHEN}),
+          EVENT.model_copy(update={"response": "contact", "responded_at": WHEN})]
 SESSION = Session(id=4, client_id=3, series_id=1, kind="group", starts_at=WHEN, minutes=180,
                   status="scheduled", attendance=None, reason=None)
 CLIENT = Client(id=3, name="Maya <R>", request_id=12, user_id=1001, language="es",
@@ -68,22 +74,28 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
                                    {"r": REQUEST, "left": timedelta(days=2), "overdue": False}]
                          * 13, "tier_names": TIERS, "total": 40, "more": 14}],
         "client_scheduled": [{"when": WHEN, "name": "Sam"}, {"when": WHEN, "name": None}],
-        "crisis": [{"category": c, "severity": s}
+        "crisis": [{"category": c, "severity": s, "told": told}
                    for c in ("suicide", "self_harm", "overdose", "harm_others", "abuse",
-                             "relapse", "help_requested") for s in ("emergency", "crisis")],
+                             "relapse", "help_requested") for s in ("emergency", "crisis")
+                   for told in (True, False)],
         "safety_page": [{"user": USER, "category": "overdose", "severity": "emergency",
                          "at": WHEN, "quote": quote, "number": number, "event_id": event,
-                         "delivered": delivered}
+                         "reply": reply}
                         for quote in (None, "I took <all> my pills & " + "x" * 3000)
                         for number in (None, 12) for event in (None, 3)
-                        for delivered in (True, False)],
+                        for reply in ("sent", "pending", "blocked", None)],
         "safety_repage": [{"user": USER, "category": "suicide", "severity": "crisis",
                            "at": WHEN, "quote": None, "number": 12, "event_id": 3,
-                           "delivered": True}],
+                           "event": event} for event in EVENTS],
         "safety_contact_request": [{"user": USER, "category": "suicide", "severity": "crisis",
                                     "at": WHEN, "quote": None, "number": None,
-                                    "event_id": event, "delivered": True}
+                                    "event_id": event, "reply": None}
                                    for event in (None, 3)],
+        "safety_undelivered": [{"user": USER, "at": WHEN, "quote": None, "number": number,
+                                "event_id": event, "status": status, "what": what}
+                               for number in (None, 12) for event in (None, 3)
+                               for status in ("blocked", "unsure", "expired", "refused")
+                               for what in ("reply", "follow_up", "confirm")],
         "disclosure_recorded": [{"number": 1, "event_id": 3, "recipient": "EMS <x>",
                                  "at": WHEN, "who": "Dana"}],
         "invite_ok": [{"name": "Maya", "sessions": [SESSION], "kinds": KINDS},

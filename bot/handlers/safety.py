@@ -1,16 +1,18 @@
 """The safety path: contacts first, from any state, whatever else is failing.
 
-The reply needs nothing but the pure detector and a template. Recording the event and
-paging staff run afterwards, in their own task, so a locked database, a broken staff
-template or a slow network can delay the page but never the person's reply.
+Every crisis reply, page, re-page and follow-up is a letter in the outbox (bot/outbox.py):
+sent at once on the urgent lane, retried until Telegram takes it, and resumed after a
+restart. Recording the event and paging run after the reply, in a task of their own, so a
+locked database or a broken staff template can delay a page but never the person's reply.
 """
 
 import asyncio
 import logging
+from collections import OrderedDict
 from datetime import timedelta
 
 from telegram import Update, User
-from telegram.error import NetworkError, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -21,15 +23,49 @@ from telegram.ext import (
 )
 
 from bot.domain import distress
-from bot.handlers.common import answer, keyboard, lang_of, require_staff, send
-from bot.services import Ctx
+from bot.domain.delivery import Progress, Status
+from bot.handlers.common import answer, blocked, keyboard, lang_of, require_staff
+from bot.outbox import new_key
+from bot.services import Ctx, Services
+from bot.storage.outbox import Letter
+from bot.storage.safety import Event
 
 log = logging.getLogger(__name__)
 
 FIRED = "safety_fired"
 HELP_REQUESTED = "help_requested"
 CONTACT_REQUESTED = "contact_requested"
-SEND_TRIES = 3
+RECORD_TRIES = 3
+REPLY_WAIT = 1.0
+TO_PERSON = ("reply", "follow_up", "confirm")
+SCREENED = 1024
+
+
+def screen(services: Services, update: Update) -> distress.Detection | None:
+    """Screen a private message once: the ingress lane and the gate both ask."""
+    message = update.effective_message
+    if message is None or update.effective_chat.type != "private":
+        return None
+    memo: OrderedDict = services.screened
+    if update.update_id in memo:
+        return memo[update.update_id]
+    found = distress.screen(message.text or message.caption or "", services.detector)
+    memo[update.update_id] = found
+    while len(memo) > SCREENED:
+        memo.popitem(last=False)
+    return found
+
+
+def urgent(services: Services, update: Update) -> bool:
+    """For the ingress lane: does this update belong on the safety path?"""
+    query = update.callback_query
+    if query is not None:
+        return query.data in ("sos", "safe:ok", "safe:call")
+    message = update.effective_message
+    if message is not None and (message.text or "").split(" ")[0] in ("/sos", "/crisis",
+                                                                        "/help"):
+        return True
+    return screen(services, update) is not None
 
 
 def mark_fired(ctx: Ctx, update: Update) -> None:
@@ -48,72 +84,77 @@ def person_buttons(ctx: Ctx, lang: str | None) -> list[list[tuple[str, str]]]:
     return [[(labels["safety.safe"], "safe:ok")], [(labels["safety.call"], "safe:call")]]
 
 
-async def reply(ctx: Ctx, update: Update, category: str, severity: str) -> bool:
-    """Send the contacts, retrying network trouble; True once delivered. Never raises."""
-    lang = lang_of(update)
-    for attempt in range(SEND_TRIES):
-        try:
-            sent = await send(ctx, update.effective_chat.id, "crisis", lang=lang, urgent=True,
-                              buttons=person_buttons(ctx, lang), category=category,
-                              severity=severity)
-            return sent is not None
-        except NetworkError:
-            log.warning("crisis reply failed to send (attempt %s)", attempt + 1)
-            await asyncio.sleep(0.5 * 2 ** attempt)
-        except Exception:
-            log.exception("crisis reply failed for update %s", update.update_id)
-            break
-    log.error("crisis contacts NOT delivered for update %s", update.update_id)
-    return False
-
-
-def respond(ctx: Ctx, update: Update, category: str, severity: str, rule: str | None,
-            quote: str | None, delivered: bool) -> None:
-    """Record and page in a task of their own, after the reply."""
-    ctx.application.create_task(alert_staff(
-        ctx, update.effective_user, lang_of(update), category, severity, rule, quote,
-        delivered=delivered))
+def to_person(ctx: Ctx, chat_id: int, name: str, lang: str | None, *, kind: str = "reply",
+              buttons=None, event_id: int | None = None,
+              **values: object) -> tuple[Letter, "asyncio.Task[Letter]"]:
+    """Post a letter to a person; the task ends after the first attempt, retries go on."""
+    now = ctx.clock.now()
+    expiry = timedelta(minutes=ctx.profile.safety.reply_expiry_minutes)
+    letter = Letter(key=new_key(), kind=kind, chat_id=chat_id, event_id=event_id,
+                    parts=ctx.content.parts(name, lang, **values), buttons=buttons,
+                    created_at=now, progress=Progress(expires_at=now + expiry))
+    return letter, asyncio.ensure_future(ctx.services.outbox.post(letter))
 
 
 async def gate(update: Update, ctx: Ctx) -> None:
     message = update.effective_message
-    text = message.text or message.caption or ""
     try:
-        found = distress.screen(text, ctx.services.detector)
+        found = screen(ctx.services, update)
     except Exception:
         log.exception("distress detector failed on update %s", update.update_id)
         return
     if found is None:
         return
     mark_fired(ctx, update)
-    delivered = await reply(ctx, update, found.category, found.severity)
+    text = message.text or message.caption or ""
     quote = text if ctx.profile.safety.quote_message else None
-    respond(ctx, update, found.category, found.severity, found.rule, quote, delivered)
-    if message.caption or (message.text or "").startswith("/"):
+    await crisis(ctx, update, found.category, found.severity, found.rule, quote)
+    if message.caption or text.startswith("/"):
         raise ApplicationHandlerStop
+
+
+async def crisis(ctx: Ctx, update: Update, category: str, severity: str, rule: str | None,
+                 quote: str | None) -> None:
+    """The contacts at once; the record and the page follow in their own task."""
+    lang = lang_of(update)
+    reply = to_person(ctx, update.effective_chat.id, "crisis", lang,
+                      buttons=person_buttons(ctx, lang), category=category, severity=severity,
+                      told=bool(page_targets(ctx)))
+    ctx.application.create_task(alert_staff(ctx, update.effective_user, lang, category,
+                                            severity, rule, quote, reply=reply))
+    await asyncio.shield(reply[1])
+
+
+def private(update: Update) -> bool:
+    return update.effective_chat is not None and update.effective_chat.type == "private"
 
 
 async def help_now(update: Update, ctx: Ctx) -> None:
     """/sos, /crisis and the "I need help now" button: contacts at once, and staff told."""
-    delivered = await reply(ctx, update, HELP_REQUESTED, distress.Severity.CRISIS)
-    respond(ctx, update, HELP_REQUESTED, distress.Severity.CRISIS, None, None, delivered)
+    if not private(update):
+        await answer(update)
+        raise ApplicationHandlerStop
+    await crisis(ctx, update, HELP_REQUESTED, distress.Severity.CRISIS, None, None)
     await answer(update)
     raise ApplicationHandlerStop
 
 
 async def help_command(update: Update, ctx: Ctx) -> None:
-    await send(ctx, update.effective_chat.id, "help", lang=lang_of(update), urgent=True)
+    await to_person(ctx, update.effective_chat.id, "help", lang_of(update))[1]
     raise ApplicationHandlerStop
 
 
 async def alert_staff(ctx: Ctx, user: User, lang: str | None, category: str, severity: str,
-                      rule: str | None, quote: str | None, *, delivered: bool = True,
-                      follow_up: bool = True, template: str = "safety_page") -> None:
+                      rule: str | None, quote: str | None, *,
+                      reply: tuple[Letter, "asyncio.Task[Letter]"] | None = None,
+                      follow_up: bool = True,
+                      template: str = "safety_page") -> None:
     """Record the event (retrying a busy database), then page. Each half is tried even if
-    the other fails: a page without a record still reaches staff."""
+    the other fails: a page without a record still reaches staff. The page waits briefly
+    for the reply's first attempt, to say whether it went out, but never longer."""
     settings = ctx.profile.safety
     event = None
-    for attempt in range(SEND_TRIES):
+    for attempt in range(RECORD_TRIES):
         try:
             event = await ctx.repo.safety.record(
                 user.id, category, severity, rule, ctx.content.lang(lang),
@@ -122,37 +163,46 @@ async def alert_staff(ctx: Ctx, user: User, lang: str | None, category: str, sev
             break
         except Exception:
             log.exception("could not record a safety event (attempt %s)", attempt + 1)
-            if attempt + 1 < SEND_TRIES:
+            if attempt + 1 < RECORD_TRIES:
                 await asyncio.sleep(0.5 * 2 ** attempt)
+    letter = None
+    if reply is not None:
+        letter, first = reply
+        await asyncio.wait([first], timeout=REPLY_WAIT)
+        if event is not None:
+            letter.event_id = event.id
+            ctx.services.outbox.mark(letter)
     try:
-        await page(ctx, user, event_id=event.id if event else None, category=category,
-                   severity=severity, quote=quote, template=template, delivered=delivered)
+        await page(ctx, user, event, kind="contact" if template != "safety_page" else "page",
+                   template=template, category=category, severity=severity, quote=quote,
+                   reply=letter.progress.status.value if letter else None)
     except Exception:
         log.exception("could not page staff about a safety event")
 
 
-async def page(ctx: Ctx, user: User, *, event_id: int | None, category: str, severity: str,
-               quote: str | None, template: str, targets: list[int] | None = None,
-               delivered: bool = True) -> None:
+async def page(ctx: Ctx, user: User, event: Event | None, *, kind: str, template: str,
+               targets: list[int] | None = None, quote: str | None = None,
+               **values: object) -> None:
+    """One letter per target; the row keeps the page without the person's words."""
     number = None
     try:
         request = await ctx.repo.requests.current(user.id)
         number = request.id if request else None
     except Exception:
         log.warning("could not look up the request of a paged person")
-    labels = ctx.content.labels()
-    buttons = [[(labels["safety.ack"], f"sf:ack:{event_id}")]] if event_id else None
-    values = {"user": user, "category": labels.get(f"category.{category}", category),
-              "severity": severity, "at": ctx.clock.now(), "quote": quote, "number": number,
-              "event_id": event_id, "delivered": delivered}
-    for chat_id in targets if targets is not None else page_targets(ctx):
-        try:
-            sent = await send(ctx, chat_id, template, urgent=True, buttons=buttons, **values)
-        except TelegramError:
-            log.exception("page to chat %s failed", chat_id)
-            continue
-        if sent is not None and event_id is not None:
-            await ctx.repo.safety.page_sent(event_id, chat_id, sent.message_id)
+    category = values.pop("category", event.category if event else None)
+    values |= {"user": user, "at": ctx.clock.now(), "number": number,
+               "category": ctx.content.labels().get(f"category.{category}", category),
+               "event_id": event.id if event else None, "event": event}
+    values.setdefault("severity", event.severity if event else None)
+    parts = ctx.content.parts(template, quote=quote, **values)
+    kept = ctx.content.parts(template, quote=None, **values) if quote else None
+    buttons = page_buttons(ctx, event) if event else None
+    now = ctx.clock.now()
+    letters = [Letter(key=new_key(), kind=kind, chat_id=chat_id, parts=parts, buttons=buttons,
+                      event_id=event.id if event else None, created_at=now)
+               for chat_id in (page_targets(ctx) if targets is None else targets)]
+    await asyncio.gather(*(ctx.services.outbox.post(letter, kept) for letter in letters))
 
 
 def page_targets(ctx: Ctx, backup: bool = False) -> list[int]:
@@ -162,27 +212,54 @@ def page_targets(ctx: Ctx, backup: bool = False) -> list[int]:
     return ([staff_chat] if staff_chat is not None else []) + targets
 
 
+def page_buttons(ctx: Ctx, event: Event) -> list[list[tuple[str, str]]]:
+    """A page's buttons show what the person answered and who is on it."""
+    labels, rows = ctx.content.labels(), []
+    if event.response:
+        said = labels[f"safety.said_{event.response}"].format(
+            time=ctx.content.local_time(event.responded_at))
+        rows.append([(said, f"sf:said:{event.id}")])
+    if event.acked_at:
+        acked = labels["safety.acked"].format(name=event.acked_name,
+                                              time=ctx.content.local_time(event.acked_at))
+        rows.append([(acked, f"sf:ack:{event.id}")])
+    else:
+        rows.append([(labels["safety.ack"], f"sf:ack:{event.id}")])
+    return rows
+
+
+async def refresh_pages(ctx: Ctx, event: Event) -> None:
+    """Every copy of the page shows the event as it is now."""
+    markup = keyboard(page_buttons(ctx, event))
+    for chat_id, message_id in await ctx.repo.outbox.pages_of(event.id):
+        try:
+            await ctx.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=markup)
+        except TelegramError:
+            log.info("page %s in chat %s could not be updated", message_id, chat_id)
+
+
 async def on_person_button(update: Update, ctx: Ctx) -> None:
     """"I'm safe right now" or "Please have someone contact me"."""
+    if not private(update):
+        await answer(update)
+        raise ApplicationHandlerStop
     user, lang = update.effective_user, lang_of(update)
     choice = update.callback_query.data.removeprefix("safe:")
     ctx.application.create_task(record_choice(ctx, user, lang, choice))
-    try:
-        await send(ctx, update.effective_chat.id, "safe_ok" if choice == "ok" else "safe_call",
-                   lang=lang, urgent=True)
-    except TelegramError:
-        log.warning("could not confirm a safety choice to the person")
+    await to_person(ctx, update.effective_chat.id, "safe_ok" if choice == "ok" else "safe_call",
+                    lang, kind="confirm")[1]
     await answer(update)
     raise ApplicationHandlerStop
 
 
 async def record_choice(ctx: Ctx, user: User, lang: str | None, choice: str) -> None:
-    """Note the answer on the latest event; a contact request is a new event of its own, so
-    it is re-paged until someone acknowledges it."""
+    """Note the answer on the latest event and show it on its pages; a contact request is a
+    new event of its own, so it is re-paged until someone acknowledges it."""
     try:
         event = await ctx.repo.safety.latest(user.id)
         if event is not None:
             await ctx.repo.safety.respond(event.id, "safe" if choice == "ok" else "contact")
+            await refresh_pages(ctx, await ctx.repo.safety.get(event.id))
     except Exception:
         log.exception("could not record a safety response")
         event = None
@@ -209,15 +286,31 @@ async def on_ack(update: Update, ctx: Ctx) -> None:
         await answer(update)
     else:
         await answer(update, ctx.content.label("safety.already").format(name=event.acked_name))
-    acked = ctx.content.label("safety.acked").format(
-        name=event.acked_name, time=ctx.content.local_time(event.acked_at))
-    done = keyboard([[(acked, f"sf:ack:{event_id}")]])
-    for chat_id, message_id in await ctx.repo.safety.pages_of(event_id):
-        try:
-            await ctx.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=done)
-        except TelegramError:
-            log.info("page %s in chat %s could not be updated", message_id, chat_id)
+    await refresh_pages(ctx, event)
     raise ApplicationHandlerStop
+
+
+async def on_said(update: Update, ctx: Ctx) -> None:
+    """The person's answer on a page is a label, not an action."""
+    await require_staff(update, ctx)
+    await answer(update)
+    raise ApplicationHandlerStop
+
+
+async def settled(ctx: Ctx, letter: Letter) -> None:
+    """A letter is done. If the person never got theirs, staff hear of it."""
+    status = letter.progress.status
+    if status is Status.SENT:
+        return
+    log.warning("safety %s to chat %s ended %s", letter.kind, letter.chat_id, status.value)
+    if letter.kind not in TO_PERSON:
+        return
+    if status is Status.BLOCKED:
+        await blocked(ctx, letter.chat_id)
+    event = await ctx.repo.safety.get(letter.event_id) if letter.event_id else None
+    person = User(letter.chat_id, str(letter.chat_id), is_bot=False)
+    await page(ctx, person, event, kind="notice", template="safety_undelivered",
+               status=status.value, what=letter.kind)
 
 
 async def tick(ctx: Ctx) -> None:
@@ -232,13 +325,13 @@ async def tick(ctx: Ctx) -> None:
         await ctx.repo.audit.record(None, "safety_repage", f"safety:{event.id}",
                                     str(event.pages + 1))
         user = User(event.user_id, str(event.user_id), is_bot=False)
-        await page(ctx, user, event_id=event.id, category=event.category,
-                   severity=event.severity, quote=None, template="safety_repage",
+        await page(ctx, user, event, kind="repage", template="safety_repage",
                    targets=page_targets(ctx, backup=event.pages >= 1))
     for event in await ctx.repo.safety.follow_up_due(now):
         if await ctx.repo.safety.followed_up(event.id):
-            await send(ctx, event.user_id, "safety_follow_up", lang=event.language,
-                       buttons=person_buttons(ctx, event.language))
+            await to_person(ctx, event.user_id, "safety_follow_up", event.language,
+                            kind="follow_up", event_id=event.id,
+                            buttons=person_buttons(ctx, event.language))[1]
 
 
 def register(app: Application, gate_group: int, group: int) -> None:
@@ -250,6 +343,7 @@ def register(app: Application, gate_group: int, group: int) -> None:
     app.add_handler(CallbackQueryHandler(help_now, pattern=r"^sos$"), group)
     app.add_handler(CallbackQueryHandler(on_person_button, pattern=r"^safe:(ok|call)$"), group)
     app.add_handler(CallbackQueryHandler(on_ack, pattern=r"^sf:ack:\d{1,12}$"), group)
+    app.add_handler(CallbackQueryHandler(on_said, pattern=r"^sf:said:\d{1,12}$"), group)
 
 
 def add_jobs(app: Application, every: float) -> None:

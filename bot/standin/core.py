@@ -178,9 +178,11 @@ class StandIn:
         return self._push(chat, "callback_query", query)
 
     def fail(self, seconds: float | None = None, *, times: int | None = None,
-             method: str | None = "sendMessage", chat_id: int | None = None) -> faults.Fault:
-        """Answer matching calls with 500 for `seconds`, or `times` calls."""
-        return self.faults.add(faults.server_error(seconds, times, self.monotonic(),
+             method: str | None = "sendMessage", chat_id: int | None = None,
+             status: int = 500) -> faults.Fault:
+        """Answer matching calls with `status` (500, 502 or 403) for `seconds`, or `times`
+        calls, or until cleared."""
+        return self.faults.add(faults.server_error(seconds, times, self.monotonic(), status,
                                                    method=method, chat_id=chat_id))
 
     def throttle(self, seconds: float, retry_after: int, *, method: str | None = "sendMessage",

@@ -62,8 +62,13 @@ class Faults:
         return None
 
 
-def server_error(seconds: float | None, times: int | None, now: float, **where) -> Fault:
-    error = ApiError(500, "Internal Server Error")
+DESCRIPTIONS = {403: "Forbidden: bot was blocked by the user", 500: "Internal Server Error",
+                502: "Bad Gateway"}
+
+
+def server_error(seconds: float | None, times: int | None, now: float, status: int = 500,
+                 **where) -> Fault:
+    error = ApiError(status, DESCRIPTIONS[status])
     return Fault(until=_until(seconds, now), times=times, error=error, **where)
 
 

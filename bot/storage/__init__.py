@@ -7,6 +7,7 @@ from bot.storage.audit import Audit
 from bot.storage.base import Store
 from bot.storage.clients import Clients
 from bot.storage.db import connect, migrate
+from bot.storage.outbox import Outbox
 from bot.storage.people import People
 from bot.storage.requests import Requests
 from bot.storage.safety import Safety
@@ -20,6 +21,7 @@ class Repo:
         self.audit = Audit(store)
         self.requests = Requests(store)
         self.safety = Safety(store)
+        self.outbox = Outbox(store)
         self.clients = Clients(store)
         self.sessions = Sessions(store)
         self.reminders = Reminders(store)

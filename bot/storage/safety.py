@@ -13,6 +13,7 @@ class Event(BaseModel):
     language: str | None
     detected_at: datetime
     response: str | None
+    responded_at: datetime | None
     acked_by: int | None
     acked_name: str | None
     acked_at: datetime | None
@@ -34,7 +35,8 @@ def _event(row) -> Event:
     return Event(id=row["id"], user_id=row["user_id"], category=row["category"],
                  severity=row["severity"], language=row["language"],
                  detected_at=parse_ts(row["detected_at"]),
-                 response=row["response"], acked_by=row["acked_by"],
+                 response=row["response"], responded_at=parse_ts(row["responded_at"]),
+                 acked_by=row["acked_by"],
                  acked_name=row["acked_name"], acked_at=parse_ts(row["acked_at"]),
                  pages=row["pages"])
 
@@ -68,16 +70,6 @@ class Safety(Table):
             await db.execute(
                 "UPDATE safety_events SET response = ?, responded_at = ? WHERE id = ?",
                 (response, self.store.now(), event_id))
-
-    async def page_sent(self, event_id: int, chat_id: int, message_id: int) -> None:
-        async with self.store.tx() as db:
-            await db.execute("INSERT INTO safety_pages VALUES (?, ?, ?, ?)",
-                             (event_id, chat_id, message_id, self.store.now()))
-
-    async def pages_of(self, event_id: int) -> list[tuple[int, int]]:
-        rows = await self.store.all(
-            "SELECT chat_id, message_id FROM safety_pages WHERE event_id = ?", event_id)
-        return [(row[0], row[1]) for row in rows]
 
     async def ack(self, event_id: int, staff_id: int, name: str) -> bool:
         """First acknowledgement wins; later presses change nothing."""
