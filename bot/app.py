@@ -9,6 +9,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content import Content
+from bot.domain.delivery import Policy
 from bot.domain.distress import load_detector
 from bot.domain.distress.learned import MODEL
 from bot.handlers import (
@@ -26,8 +27,10 @@ from bot.handlers import (
     staff,
     start,
 )
+from bot.lane import Lane
 from bot.lessons import Library
-from bot.limiter import SafetyFirstLimiter
+from bot.limiter import Lanes
+from bot.outbox import Outbox
 from bot.profile import Profile, load_profile
 from bot.services import Ctx, Services
 from bot.storage import open_repo
@@ -81,8 +84,8 @@ def build_application(settings: Settings, profile: Profile | None = None, *,
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=profile.clinic.tz,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .context_types(ContextTypes(context=Ctx))
-        .rate_limiter(SafetyFirstLimiter(max_retries=3))
-        .concurrent_updates(True)
+        .rate_limiter(Lanes())
+        .concurrent_updates(Lane(lambda update: safety.urgent(services, update)))
         .post_init(open_resources)
         .post_shutdown(close_resources)
         .build()
@@ -98,11 +101,16 @@ def build_application(settings: Settings, profile: Profile | None = None, *,
 async def open_resources(app: Application) -> None:
     services: Services = app.bot_data["services"]
     services.repo = await open_repo(services.settings.database_path, services.clock)
+    services.outbox = Outbox(app.bot, lambda: services.repo, services.clock, Policy(),
+                             settled=lambda letter: safety.settled(Ctx(app), letter))
+    await services.outbox.start()
     await set_commands(app, services.content)
 
 
 async def close_resources(app: Application) -> None:
     services: Services = app.bot_data["services"]
+    if services.outbox is not None:
+        await services.outbox.stop()
     if services.repo is not None:
         await services.repo.close()
         services.repo = None

@@ -1,41 +1,108 @@
 import asyncio
+from datetime import timedelta
 
-from bot.limiter import PACED, URGENT, SafetyFirstLimiter
+import pytest
+from telegram.error import RetryAfter
+
+from bot.limiter import PACED, URGENT, Lanes
 
 
-async def test_urgent_and_paced_skip_a_full_limiter():
-    limiter = SafetyFirstLimiter(overall_max_rate=1, overall_time_period=60, max_retries=0)
-    await limiter.initialize()
+class Clock:
+    def __init__(self) -> None:
+        self.now = 100.0
+
+    def __call__(self) -> float:
+        return self.now
+
+
+@pytest.fixture
+def quick(monkeypatch):
+    """The limiter's pauses yield briefly; the tests move its clock instead."""
+    real = asyncio.sleep
+    monkeypatch.setattr("bot.limiter.asyncio.sleep", lambda seconds: real(0.001))
+
+
+def call_log():
     calls = []
 
     async def call(name):
         calls.append(name)
-        return True
+        return name
 
-    data = {"chat_id": 5}
-    await limiter.process_request(call, ("first",), {}, "sendMessage", data, None)
-    waiting = asyncio.create_task(
-        limiter.process_request(call, ("queued",), {}, "sendMessage", data, None))
+    return calls, call
+
+
+async def send(limiter, call, name, chat=5, lane=None):
+    return await limiter.process_request(call, (name,), {}, "sendMessage", {"chat_id": chat},
+                                         lane)
+
+
+async def test_urgent_and_paced_skip_a_full_ordinary_lane(quick):
+    clock = Clock()
+    limiter = Lanes(per_second=3, reserve=1, monotonic=clock)
+    calls, call = call_log()
+    await send(limiter, call, "one")
+    await send(limiter, call, "two")
+    waiting = asyncio.create_task(send(limiter, call, "queued"))
     await asyncio.sleep(0.05)
     assert not waiting.done()
-    assert await limiter.process_request(call, ("crisis",), {}, "sendMessage", data, URGENT)
-    assert await limiter.process_request(call, ("reminder",), {}, "sendMessage", data, PACED)
-    assert calls == ["first", "crisis", "reminder"]
-    assert not waiting.done()
-    waiting.cancel()
-    await limiter.shutdown()
+    assert await send(limiter, call, "crisis", lane=URGENT) == "crisis"
+    assert await send(limiter, call, "reminder", lane=PACED) == "reminder"
+    assert calls == ["one", "two", "crisis", "reminder"]
+    clock.now += 1.0
+    assert await waiting == "queued"
 
 
-async def test_urgent_honours_retry_after_instead_of_giving_up(monkeypatch):
-    from datetime import timedelta
+async def test_ordinary_sends_leave_the_reserve_free():
+    clock = Clock()
+    limiter = Lanes(per_second=30, reserve=2, monotonic=clock)
+    _calls, call = call_log()
+    for n in range(28):
+        await send(limiter, call, n, chat=n)
+    assert limiter.room(clock.now) > 0
+    clock.now += 1.0
+    assert limiter.room(clock.now) == 0
 
-    from telegram.error import RetryAfter
 
-    limiter = SafetyFirstLimiter()
+async def test_urgent_sends_count_against_the_overall_limit():
+    clock = Clock()
+    limiter = Lanes(per_second=3, reserve=1, monotonic=clock)
+    _calls, call = call_log()
+    for n in range(3):
+        await send(limiter, call, n, lane=URGENT)
+    assert limiter.room(clock.now) == pytest.approx(1.0)
+
+
+async def test_groups_get_their_own_per_minute_limit(quick):
+    clock = Clock()
+    limiter = Lanes(per_second=30, group_per_minute=2, monotonic=clock)
+    calls, call = call_log()
+    await send(limiter, call, "a", chat=-100)
+    await send(limiter, call, "b", chat=-100)
+    waiting = asyncio.create_task(send(limiter, call, "c", chat=-100))
+    await send(limiter, call, "private", chat=7)
+    await asyncio.sleep(0.05)
+    assert calls == ["a", "b", "private"] and not waiting.done()
+    clock.now += 60
+    assert await waiting == "c"
+
+
+async def test_calls_without_a_chat_are_not_limited():
+    limiter = Lanes(per_second=1, reserve=0)
+    calls, call = call_log()
+    for n in range(5):
+        await limiter.process_request(call, (n,), {}, "getUpdates", {}, None)
+    assert calls == [0, 1, 2, 3, 4]
+
+
+async def test_ordinary_retries_after_a_429_and_pauses_the_lane(monkeypatch):
+    clock = Clock()
+    limiter = Lanes(monotonic=clock)
     slept = []
 
     async def fake_sleep(seconds):
         slept.append(seconds)
+        clock.now += seconds
 
     monkeypatch.setattr("bot.limiter.asyncio.sleep", fake_sleep)
     attempts = []
@@ -46,5 +113,21 @@ async def test_urgent_honours_retry_after_instead_of_giving_up(monkeypatch):
             raise RetryAfter(timedelta(seconds=2))
         return "sent"
 
-    assert await limiter.process_request(flaky, (), {}, "sendMessage", {}, URGENT) == "sent"
-    assert slept == [2.0, 2.0]
+    assert await limiter.process_request(flaky, (), {}, "sendMessage", {"chat_id": 1}, None) \
+        == "sent"
+    assert slept == [pytest.approx(2.1), pytest.approx(2.1)]
+
+
+async def test_urgent_is_not_retried_here():
+    limiter = Lanes()
+
+    async def flooded():
+        raise RetryAfter(timedelta(seconds=2))
+
+    with pytest.raises(RetryAfter):
+        await limiter.process_request(flooded, (), {}, "sendMessage", {"chat_id": 1}, URGENT)
+
+
+def test_the_reserve_must_leave_room():
+    with pytest.raises(ValueError, match="reserve"):
+        Lanes(per_second=2, reserve=2)
