@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
         asyncio.run(run_bot(settings))
         return 0
     except ConfigError as exc:
-        print(f"Configuration error: {exc}", file=sys.stderr)
+        for line in exc.args:
+            print(f"Configuration error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0
