@@ -1,10 +1,9 @@
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
 
+from bot import preflight
 from bot.config import EXAMPLE_PROFILE, ConfigError, Mode, Settings, load_settings
 from bot.profile import load_profile
 from tests.conftest import SETTING_NAMES
@@ -207,17 +206,62 @@ def test_bad_token_never_echoed(monkeypatch):
     assert "very-secret" not in str(caught.value)
 
 
-@pytest.mark.parametrize(("env", "expect"), [
-    ({"BOT_MODE": "webhook", "WEBHOOK_SECRET": "s", "TELEGRAM_BOT_TOKEN": "1:x"}, "WEBHOOK_URL"),
-    ({"CLINIC_PROFILE": "/nowhere/clinic.toml", "TELEGRAM_BOT_TOKEN": "1:x"}, "CLINIC_PROFILE"),
+def test_example_profile_is_fictional(profile, tmp_path):
+    assert profile.fictional
+    assert not load_profile(example_with("fictional = true\n", "", tmp_path)).fictional
+
+
+def production(**settings: object) -> Settings:
+    values = {"telegram_bot_token": "1:x", "staff_chat_id": -100123, "staff_user_ids": "501"}
+    return load_settings(**(values | settings))
+
+
+def real(profile, **safety: object):
+    return profile.model_copy(update={"fictional": False,
+                                      "safety": profile.safety.model_copy(update=safety)})
+
+
+def problems(settings: Settings, profile) -> list[str]:
+    try:
+        preflight.check(settings, profile)
+    except ConfigError as exc:
+        assert all("\n" not in line for line in exc.args)
+        return list(exc.args)
+    return []
+
+
+def test_preflight_passes_a_real_clinic(profile):
+    assert problems(production(), real(profile, on_call_user_ids=[501])) == []
+
+
+def test_preflight_refuses_the_example(profile):
+    (line,) = problems(production(), profile)
+    assert line.startswith(f"CLINIC_PROFILE: {EXAMPLE_PROFILE} is the fictional example")
+    assert "set fictional = false" in line
+
+
+@pytest.mark.parametrize(("settings", "safety", "start"), [
+    ({"staff_chat_id": None}, {}, "STAFF_CHAT_ID: not set, so crisis pages would go nowhere"),
+    ({"staff_user_ids": ""}, {}, "STAFF_USER_IDS: empty, so no one could acknowledge"),
+    ({}, {"on_call_user_ids": [501, 777]}, "STAFF_USER_IDS: lacks 777, paged on call"),
+    ({}, {"backup_user_ids": [9, 8]}, "STAFF_USER_IDS: lacks 8, 9, paged on call"),
 ])
-def test_program_exits_with_one_clear_line(tmp_path, env, expect):
-    clean = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **env}
-    result = subprocess.run([sys.executable, "-m", "bot"], cwd=tmp_path, env=clean,
-                            capture_output=True, text=True, timeout=60,
-                            check=False)
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert expect in lines[0]
-    assert "Traceback" not in result.stderr
+def test_preflight_needs_an_on_call_path(profile, settings, safety, start):
+    (line,) = problems(production(**settings), real(profile, **safety))
+    assert line.startswith(start)
+
+
+@pytest.mark.parametrize("field", ["emergency", "lifeline"])
+def test_preflight_needs_the_crisis_lines(profile, field):
+    clinic = real(profile)
+    clinic = clinic.model_copy(update={"support": clinic.support.model_copy(
+        update={field: " "})})
+    (line,) = problems(production(), clinic)
+    assert line.startswith(f"CLINIC_PROFILE: support.{field} is empty")
+    assert "no on-call path" in line
+
+
+def test_preflight_lists_every_problem(profile):
+    lines = problems(production(staff_chat_id=None, staff_user_ids=""), profile)
+    assert [line.split(":")[0] for line in lines] == ["STAFF_CHAT_ID", "CLINIC_PROFILE",
+                                                      "STAFF_USER_IDS"]
