@@ -2,7 +2,6 @@
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 
@@ -20,7 +19,6 @@ async def run_bot(settings: Settings, profile: Profile) -> None:
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    logging.getLogger("bot").info("running in %s mode", settings.bot_mode.value)
     await serve(app, settings, stop)
 
 

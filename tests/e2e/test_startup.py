@@ -1,7 +1,9 @@
 """`iop-bot` as a clinic's IT person starts it: a clean environment, a fresh folder, no .env
 from this repository. A mistake stops it with one line and exit code 2."""
 
+import asyncio
 import shutil
+import signal
 import subprocess
 import sys
 from pathlib import Path
@@ -9,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from bot.config import EXAMPLE_PROFILE
+from bot.standin import StandIn
 
 ENV_EXAMPLE = EXAMPLE_PROFILE.parent.parent / ".env.example"
 PREFIX = "Configuration error: "
@@ -101,3 +104,36 @@ def test_env_example_with_a_token_says_what_is_missing(tmp_path):
     lines = result.stderr.splitlines()
     assert [line.removeprefix(PREFIX).split(":")[0] for line in lines] == [
         "STAFF_CHAT_ID", "CLINIC_PROFILE", "STAFF_USER_IDS"]
+
+
+async def start(tmp_path: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
+    return await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=tmp_path, env=clean(tmp_path, env),
+        stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+
+
+async def test_unreachable_bot_api_retries(tmp_path):
+    env = production(tmp_path, TELEGRAM_API_BASE_URL="http://127.0.0.1:9/bot")
+    proc = await start(tmp_path, env)
+    try:
+        first = await asyncio.wait_for(proc.stderr.readline(), 60)
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        _, rest = await asyncio.wait_for(proc.communicate(), 60)
+    assert first.decode().rstrip().endswith(
+        "WARNING bot.runner: cannot reach the Bot API at 127.0.0.1:9 (NetworkError); "
+        "retrying in 1 s")
+    assert rest == b""
+    assert proc.returncode == 0
+
+
+async def test_rejected_token(tmp_path, api: StandIn):
+    env = production(tmp_path, TELEGRAM_API_BASE_URL=api.base_url)
+    proc = await start(tmp_path, env)
+    _, err = await asyncio.wait_for(proc.communicate(), 60)
+    assert proc.returncode == 2
+    lines = err.decode().splitlines()
+    assert len(lines) == 1, err
+    assert lines[0].startswith(f"{PREFIX}TELEGRAM_BOT_TOKEN: the Bot API at 127.0.0.1:")
+    assert "rejected it; copy it again from @BotFather" in lines[0]
+    assert "secret-token" not in lines[0]
