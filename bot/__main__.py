@@ -2,24 +2,23 @@
 
 import argparse
 import asyncio
-import logging
 import signal
 import sys
 
-from bot import logs
+from bot import logs, preflight
 from bot.config import ConfigError, Settings, load_settings
+from bot.profile import Profile, load_profile
 
 
-async def run_bot(settings: Settings) -> None:
+async def run_bot(settings: Settings, profile: Profile) -> None:
     from bot.app import build_application
     from bot.runner import serve
 
-    app = build_application(settings)
+    app = build_application(settings, profile)
     stop = asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         loop.add_signal_handler(sig, stop.set)
-    logging.getLogger("bot").info("running in %s mode", settings.bot_mode.value)
     await serve(app, settings, stop)
 
 
@@ -51,13 +50,13 @@ def main(argv: list[str] | None = None) -> int:
 
             script = getattr(args, "script", False) or not sys.stdin.isatty()
             return asyncio.run(run_demo(settings, script=script))
-        from bot.profile import load_profile
-
-        load_profile(settings.clinic_profile)
-        asyncio.run(run_bot(settings))
+        profile = load_profile(settings.clinic_profile)
+        preflight.check(settings, profile)
+        asyncio.run(run_bot(settings, profile))
         return 0
     except ConfigError as exc:
-        print(f"Configuration error: {exc}", file=sys.stderr)
+        for line in exc.args:
+            print(f"Configuration error: {line}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
         return 0

@@ -1,23 +1,62 @@
 """Deployment settings, read once from the environment and `.env`."""
 
+import ipaddress
+import re
 from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
+from urllib.parse import urlsplit
 
 from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic_core import PydanticUseDefault
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
 ROOT = Path(__file__).resolve().parent.parent
 EXAMPLE_PROFILE = ROOT / "content" / "clinic.example.toml"
+TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
+SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # Telegram's rule for secret_token
+HOST = re.compile(r"[A-Za-z0-9.-]+")
+FIX = "Fix it in .env or the environment; see .env.example."
+# Pydantic's own messages for these speak of types; say what to write instead.
+PLAIN = {
+    "BOT_MODE": "use polling or webhook",
+    "WEBHOOK_PORT": "use a port number from 1 to 65535",
+    "STAFF_CHAT_ID": "use the staff group's chat id, a number such as -1001234567890",
+}
 
 
 class ConfigError(Exception):
-    """One line that names the setting and says how to fix it."""
+    """Each argument is one line that names a setting and says how to fix it."""
+
+    def __str__(self) -> str:
+        return "\n".join(self.args)
 
 
 class Mode(StrEnum):
     POLLING = "polling"
     WEBHOOK = "webhook"
+
+
+def web_address(value: str) -> bool:
+    try:
+        parts = urlsplit(value)
+        return parts.scheme in ("http", "https") and bool(parts.hostname)
+    except ValueError:  # such as a broken [IPv6] host
+        return False
+
+
+def ip(value: str) -> ipaddress.IPv4Address | ipaddress.IPv6Address | None:
+    try:
+        return ipaddress.ip_address(value)
+    except ValueError:
+        return None
+
+
+def loopback(url: str) -> bool:
+    """A Bot API on this machine: the stand-in of the tests, which posts to http webhooks."""
+    host = urlsplit(url).hostname or ""
+    address = ip(host)
+    return host == "localhost" or (address is not None and address.is_loopback)
 
 
 class Settings(BaseSettings):
@@ -36,17 +75,69 @@ class Settings(BaseSettings):
     staff_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_level: str = "INFO"
 
-    @field_validator("telegram_bot_token", "webhook_secret", "webhook_url", mode="before")
+    @field_validator("*", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
-        return None if isinstance(value, str) and not value.strip() else value
+        """`NAME=` in .env means unset, as if the line were not there."""
+        if isinstance(value, str) and not value.strip():
+            raise PydanticUseDefault
+        return value
+
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not TOKEN.fullmatch(value.get_secret_value()):
+            raise ValueError("this is not a bot token (digits, a colon, then letters, no spaces); "
+                             "copy it again from @BotFather")
+        return value
+
+    @field_validator("telegram_api_base_url")
+    @classmethod
+    def _api(cls, value: str) -> str:
+        if not web_address(value):
+            raise ValueError("use the Bot API address, such as https://api.telegram.org/bot")
+        return value
+
+    @field_validator("webhook_url")
+    @classmethod
+    def _url(cls, value: str | None) -> str | None:
+        if value is not None and not web_address(value):
+            raise ValueError("use the full public address, such as "
+                             "https://bot.example.org/telegram")
+        return value
+
+    @field_validator("webhook_listen")
+    @classmethod
+    def _listen(cls, value: str) -> str:
+        if not HOST.fullmatch(value) and ip(value) is None:
+            raise ValueError("use an address to listen on, such as 0.0.0.0 for every interface "
+                             "or 127.0.0.1 behind a proxy on this machine")
+        return value
+
+    @field_validator("webhook_secret")
+    @classmethod
+    def _secret(cls, value: SecretStr | None) -> SecretStr | None:
+        if value is not None and not SECRET.fullmatch(value.get_secret_value()):
+            raise ValueError("use 1-256 characters of A-Z a-z 0-9 _ -, "
+                             "e.g. from openssl rand -hex 32")
+        return value
+
+    @field_validator("database_path")
+    @classmethod
+    def _file(cls, value: Path) -> Path:
+        if value.is_dir():
+            raise ValueError("this is a folder; name the database file, such as ./data/iop.db")
+        return value
 
     @field_validator("staff_user_ids", mode="before")
     @classmethod
     def _split_ids(cls, value: object) -> object:
-        if isinstance(value, str):
-            return frozenset(int(part) for part in value.replace(" ", "").split(",") if part)
-        return value
+        if not isinstance(value, str):
+            return value
+        parts = [part for part in value.replace(" ", "").split(",") if part]
+        if not all(part.isdigit() for part in parts):
+            raise ValueError("use comma-separated Telegram user ids (numbers), e.g. 12345,67890")
+        return frozenset(int(part) for part in parts)
 
     @field_validator("log_level")
     @classmethod
@@ -57,12 +148,22 @@ class Settings(BaseSettings):
         return level
 
     @model_validator(mode="after")
-    def _webhook_needs_url(self) -> "Settings":
-        if self.bot_mode is Mode.WEBHOOK:
-            if not self.webhook_url:
-                raise ValueError("WEBHOOK_URL: webhook mode needs the public https URL")
-            if not self.webhook_secret:
-                raise ValueError("WEBHOOK_SECRET: webhook mode needs a secret token")
+    def _webhook(self) -> "Settings":
+        if self.bot_mode is not Mode.WEBHOOK:
+            return self
+        problems = []
+        if not self.webhook_url:
+            problems.append(f"WEBHOOK_URL: webhook mode needs the bot's public https address. "
+                            f"{FIX}")
+        elif urlsplit(self.webhook_url).scheme != "https" and not loopback(
+                self.telegram_api_base_url):
+            problems.append(f"WEBHOOK_URL: Telegram posts only to https addresses; use "
+                            f"https://... (TLS at your reverse proxy). {FIX}")
+        if not self.webhook_secret:
+            problems.append(f"WEBHOOK_SECRET: webhook mode needs a secret; use 1-256 characters "
+                            f"of A-Z a-z 0-9 _ -, e.g. from openssl rand -hex 32. {FIX}")
+        if problems:
+            raise ValueError("\n".join(problems))
         return self
 
     @property
@@ -74,18 +175,18 @@ def load_settings(**overrides: object) -> Settings:
     try:
         return Settings(**overrides)
     except ValidationError as exc:
-        raise ConfigError(describe(exc)) from None
+        raise ConfigError(*[line for err in exc.errors() for line in describe(err)]) from None
 
 
-def describe(exc: ValidationError) -> str:
-    """Turn pydantic's report into one line: the setting, what is wrong, how to fix it."""
-    err = exc.errors()[0]
-    name = "_".join(str(part) for part in err["loc"]).upper()
+def describe(err: dict) -> list[str]:
+    """Pydantic's report of one error as lines: the setting, what to write, never a secret."""
     message = err["msg"].removeprefix("Value error, ")
-    if not name:
-        return f"Invalid configuration: {message}"
+    if not err["loc"]:
+        return message.splitlines()  # cross-setting checks already name their settings
+    name = str(err["loc"][0]).upper()
+    if err["type"] != "value_error":
+        message = PLAIN.get(name, message)
     value = err.get("input")
     secret = "TOKEN" in name or "SECRET" in name
-    plain = value is not None and not isinstance(value, dict) and not secret
-    shown = f" (got {str(value)[:40]!r})" if plain else ""
-    return f"{name}: {message}{shown}. Fix it in .env or the environment; see .env.example."
+    shown = f" (got {str(value)[:40]!r})" if isinstance(value, str) and not secret else ""
+    return [f"{name}: {message}{shown}. {FIX}"]

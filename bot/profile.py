@@ -127,6 +127,7 @@ class Intake(Model):
 
 
 class Profile(Model):
+    fictional: bool = False  # the shipped example; a real deployment refuses it
     clinic: Clinic
     support: Support
     program: Program

@@ -1,11 +1,12 @@
-import subprocess
-import sys
+import shutil
 from pathlib import Path
 
 import pytest
 
-from bot.config import EXAMPLE_PROFILE, ConfigError, Mode, load_settings
+from bot import preflight
+from bot.config import EXAMPLE_PROFILE, ConfigError, Mode, Settings, load_settings
 from bot.profile import load_profile
+from tests.conftest import SETTING_NAMES
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -42,13 +43,20 @@ def test_dotenv_file_is_read(tmp_path):
 
 
 @pytest.mark.parametrize(("env", "names"), [
-    ({"BOT_MODE": "webhook"}, "WEBHOOK_URL"),
+    ({"BOT_MODE": "webhook", "WEBHOOK_SECRET": "s3cret"}, "WEBHOOK_URL"),
     ({"BOT_MODE": "webhook", "WEBHOOK_URL": "https://x.example/h"}, "WEBHOOK_SECRET"),
     ({"BOT_MODE": "carrier-pigeon"}, "BOT_MODE"),
     ({"WEBHOOK_PORT": "99999"}, "WEBHOOK_PORT"),
     ({"STAFF_USER_IDS": "12,abc"}, "STAFF_USER_IDS"),
+    ({"STAFF_USER_IDS": "-100123"}, "STAFF_USER_IDS"),
     ({"STAFF_CHAT_ID": "staff"}, "STAFF_CHAT_ID"),
     ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+    ({"TELEGRAM_BOT_TOKEN": "not a token"}, "TELEGRAM_BOT_TOKEN"),
+    ({"TELEGRAM_API_BASE_URL": "api.telegram.org/bot"}, "TELEGRAM_API_BASE_URL"),
+    ({"WEBHOOK_URL": "bot.example.org/hook"}, "WEBHOOK_URL"),
+    ({"WEBHOOK_LISTEN": "0.0.0.0:8443"}, "WEBHOOK_LISTEN"),
+    ({"WEBHOOK_SECRET": "has spaces"}, "WEBHOOK_SECRET"),
+    ({"DATABASE_PATH": "."}, "DATABASE_PATH"),
 ])
 def test_bad_settings_give_one_line(monkeypatch, env, names):
     for key, value in env.items():
@@ -56,8 +64,9 @@ def test_bad_settings_give_one_line(monkeypatch, env, names):
     with pytest.raises(ConfigError) as caught:
         load_settings()
     message = str(caught.value)
-    assert names in message
+    assert message.startswith(f"{names}: ")
     assert "\n" not in message
+    assert "Input should" not in message and "Value error" not in message
 
 
 def test_secret_values_never_echoed(monkeypatch):
@@ -110,17 +119,149 @@ def test_example_profile_has_every_support_contact(profile):
     assert support.for_language("fr").crisis_text_keyword == "HOME"
 
 
-@pytest.mark.parametrize(("env", "expect"), [
-    ({"BOT_MODE": "webhook", "TELEGRAM_BOT_TOKEN": "1:x"}, "WEBHOOK_URL"),
-    ({"CLINIC_PROFILE": "/nowhere/clinic.toml", "TELEGRAM_BOT_TOKEN": "1:x"}, "CLINIC_PROFILE"),
+def test_ids_in_plain_words(monkeypatch):
+    monkeypatch.setenv("STAFF_USER_IDS", "abc")
+    monkeypatch.setenv("STAFF_CHAT_ID", "abc")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert caught.value.args == (
+        "STAFF_CHAT_ID: use the staff group's chat id, a number such as -1001234567890 "
+        "(got 'abc'). Fix it in .env or the environment; see .env.example.",
+        "STAFF_USER_IDS: use comma-separated Telegram user ids (numbers), e.g. 12345,67890 "
+        "(got 'abc'). Fix it in .env or the environment; see .env.example.")
+
+
+@pytest.mark.parametrize("name", SETTING_NAMES)
+@pytest.mark.parametrize("blank", ["", "  "])
+def test_blank_means_unset(monkeypatch, name, blank):
+    monkeypatch.setenv(name, blank)
+    field = name.lower()
+    assert getattr(load_settings(), field) == Settings.model_fields[field].default
+
+
+def test_env_example_loads_as_defaults(tmp_path):
+    shutil.copy(EXAMPLE_PROFILE.parent.parent / ".env.example", tmp_path / ".env")
+    settings = load_settings()
+    assert settings.token is None
+    assert settings.staff_chat_id is None
+    assert settings.clinic_profile == EXAMPLE_PROFILE
+
+
+def webhook(monkeypatch, url: str, api: str | None = None) -> None:
+    monkeypatch.setenv("BOT_MODE", "webhook")
+    monkeypatch.setenv("WEBHOOK_URL", url)
+    monkeypatch.setenv("WEBHOOK_SECRET", "s3cret")
+    if api:
+        monkeypatch.setenv("TELEGRAM_API_BASE_URL", api)
+
+
+def test_webhook_url_must_be_https(monkeypatch):
+    webhook(monkeypatch, "http://bot.example.org/hook")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert str(caught.value).startswith("WEBHOOK_URL: Telegram posts only to https addresses")
+
+
+@pytest.mark.parametrize("api", ["http://127.0.0.1:8081/bot", "http://localhost:8081/bot",
+                                 "http://[::1]:8081/bot"])
+def test_http_webhook_with_a_loopback_bot_api(monkeypatch, api):
+    webhook(monkeypatch, "http://127.0.0.1:9000/hook", api)
+    assert load_settings().webhook_url == "http://127.0.0.1:9000/hook"
+
+
+def test_webhook_problems_one_line_each(monkeypatch):
+    monkeypatch.setenv("BOT_MODE", "webhook")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert [line.split(":")[0] for line in caught.value.args] == ["WEBHOOK_URL",
+                                                                  "WEBHOOK_SECRET"]
+
+
+@pytest.mark.parametrize(("secret", "ok"), [
+    ("a", True), ("A-z_0-9", True), ("x" * 256, True),
+    ("x" * 257, False), ("with space", False), ("sécret", False), ("a+b", False),
 ])
-def test_program_exits_with_one_clear_line(tmp_path, env, expect):
-    clean = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), **env}
-    result = subprocess.run([sys.executable, "-m", "bot"], cwd=tmp_path, env=clean,
-                            capture_output=True, text=True, timeout=60,
-                            check=False)
-    assert result.returncode == 2
-    lines = result.stderr.strip().splitlines()
-    assert len(lines) == 1, result.stderr
-    assert expect in lines[0]
-    assert "Traceback" not in result.stderr
+def test_webhook_secret_follows_telegram(monkeypatch, secret, ok):
+    webhook(monkeypatch, "https://bot.example.org/hook")
+    monkeypatch.setenv("WEBHOOK_SECRET", secret)
+    if ok:
+        assert load_settings().webhook_secret.get_secret_value() == secret
+        return
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert str(caught.value).startswith("WEBHOOK_SECRET: use 1-256 characters")
+    assert secret not in str(caught.value)
+
+
+@pytest.mark.parametrize("listen", ["0.0.0.0", "127.0.0.1", "::", "localhost"])
+def test_listen_addresses(monkeypatch, listen):
+    monkeypatch.setenv("WEBHOOK_LISTEN", listen)
+    assert load_settings().webhook_listen == listen
+
+
+def test_bad_token_never_echoed(monkeypatch):
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "12345 very-secret")
+    with pytest.raises(ConfigError) as caught:
+        load_settings()
+    assert "very-secret" not in str(caught.value)
+
+
+def test_example_profile_is_fictional(profile, tmp_path):
+    assert profile.fictional
+    assert not load_profile(example_with("fictional = true\n", "", tmp_path)).fictional
+
+
+def production(**settings: object) -> Settings:
+    values = {"telegram_bot_token": "1:x", "staff_chat_id": -100123, "staff_user_ids": "501"}
+    return load_settings(**(values | settings))
+
+
+def real(profile, **safety: object):
+    return profile.model_copy(update={"fictional": False,
+                                      "safety": profile.safety.model_copy(update=safety)})
+
+
+def problems(settings: Settings, profile) -> list[str]:
+    try:
+        preflight.check(settings, profile)
+    except ConfigError as exc:
+        assert all("\n" not in line for line in exc.args)
+        return list(exc.args)
+    return []
+
+
+def test_preflight_passes_a_real_clinic(profile):
+    assert problems(production(), real(profile, on_call_user_ids=[501])) == []
+
+
+def test_preflight_refuses_the_example(profile):
+    (line,) = problems(production(), profile)
+    assert line.startswith(f"CLINIC_PROFILE: {EXAMPLE_PROFILE} is the fictional example")
+    assert "set fictional = false" in line
+
+
+@pytest.mark.parametrize(("settings", "safety", "start"), [
+    ({"staff_chat_id": None}, {}, "STAFF_CHAT_ID: not set, so crisis pages would go nowhere"),
+    ({"staff_user_ids": ""}, {}, "STAFF_USER_IDS: empty, so no one could acknowledge"),
+    ({}, {"on_call_user_ids": [501, 777]}, "STAFF_USER_IDS: lacks 777, paged on call"),
+    ({}, {"backup_user_ids": [9, 8]}, "STAFF_USER_IDS: lacks 8, 9, paged on call"),
+])
+def test_preflight_needs_an_on_call_path(profile, settings, safety, start):
+    (line,) = problems(production(**settings), real(profile, **safety))
+    assert line.startswith(start)
+
+
+@pytest.mark.parametrize("field", ["emergency", "lifeline"])
+def test_preflight_needs_the_crisis_lines(profile, field):
+    clinic = real(profile)
+    clinic = clinic.model_copy(update={"support": clinic.support.model_copy(
+        update={field: " "})})
+    (line,) = problems(production(), clinic)
+    assert line.startswith(f"CLINIC_PROFILE: support.{field} is empty")
+    assert "no on-call path" in line
+
+
+def test_preflight_lists_every_problem(profile):
+    lines = problems(production(staff_chat_id=None, staff_user_ids=""), profile)
+    assert [line.split(":")[0] for line in lines] == ["STAFF_CHAT_ID", "CLINIC_PROFILE",
+                                                      "STAFF_USER_IDS"]
