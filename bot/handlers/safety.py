@@ -14,13 +14,13 @@ from telegram.error import NetworkError, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
-    CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
     filters,
 )
 
 from bot.domain import distress
+from bot.handlers.buttons import Ack, Button, Safe, Sos
 from bot.handlers.common import answer, keyboard, lang_of, require_staff, send
 from bot.services import Ctx
 
@@ -43,9 +43,9 @@ def fired(ctx: Ctx, update: Update) -> bool:
     return ctx.chat_data is not None and update.update_id in ctx.chat_data.get(FIRED, ())
 
 
-def person_buttons(ctx: Ctx, lang: str | None) -> list[list[tuple[str, str]]]:
+def person_buttons(ctx: Ctx, lang: str | None) -> list[list[tuple[str, Button]]]:
     labels = ctx.content.labels(lang)
-    return [[(labels["safety.safe"], "safe:ok")], [(labels["safety.call"], "safe:call")]]
+    return [[(labels["safety.safe"], Safe("ok"))], [(labels["safety.call"], Safe("call"))]]
 
 
 async def reply(ctx: Ctx, update: Update, category: str, severity: str) -> bool:
@@ -141,7 +141,7 @@ async def page(ctx: Ctx, user: User, *, event_id: int | None, category: str, sev
     except Exception:
         log.warning("could not look up the request of a paged person")
     labels = ctx.content.labels()
-    buttons = [[(labels["safety.ack"], f"sf:ack:{event_id}")]] if event_id else None
+    buttons = [[(labels["safety.ack"], Ack(event_id))]] if event_id else None
     values = {"user": user, "category": labels.get(f"category.{category}", category),
               "severity": severity, "at": ctx.clock.now(), "quote": quote, "number": number,
               "event_id": event_id, "delivered": delivered}
@@ -165,7 +165,7 @@ def page_targets(ctx: Ctx, backup: bool = False) -> list[int]:
 async def on_person_button(update: Update, ctx: Ctx) -> None:
     """"I'm safe right now" or "Please have someone contact me"."""
     user, lang = update.effective_user, lang_of(update)
-    choice = update.callback_query.data.removeprefix("safe:")
+    choice = Safe.of(update).choice
     ctx.application.create_task(record_choice(ctx, user, lang, choice))
     try:
         await send(ctx, update.effective_chat.id, "safe_ok" if choice == "ok" else "safe_call",
@@ -196,7 +196,7 @@ async def record_choice(ctx: Ctx, user: User, lang: str | None, choice: str) -> 
 async def on_ack(update: Update, ctx: Ctx) -> None:
     await require_staff(update, ctx)
     user = update.effective_user
-    event_id = int(update.callback_query.data.rsplit(":", 1)[1])
+    event_id = Ack.of(update).event
     name = user.full_name or str(user.id)
     first = await ctx.repo.safety.ack(event_id, user.id, name)
     event = await ctx.repo.safety.get(event_id)
@@ -211,7 +211,7 @@ async def on_ack(update: Update, ctx: Ctx) -> None:
         await answer(update, ctx.content.label("safety.already").format(name=event.acked_name))
     acked = ctx.content.label("safety.acked").format(
         name=event.acked_name, time=ctx.content.local_time(event.acked_at))
-    done = keyboard([[(acked, f"sf:ack:{event_id}")]])
+    done = keyboard([[(acked, Ack(event_id))]])
     for chat_id, message_id in await ctx.repo.safety.pages_of(event_id):
         try:
             await ctx.bot.edit_message_reply_markup(chat_id, message_id, reply_markup=done)
@@ -247,9 +247,9 @@ def register(app: Application, gate_group: int, group: int) -> None:
     app.add_handler(MessageHandler(said, gate), gate_group)
     app.add_handler(CommandHandler(["sos", "crisis"], help_now, filters=private), group)
     app.add_handler(CommandHandler("help", help_command, filters=private), group)
-    app.add_handler(CallbackQueryHandler(help_now, pattern=r"^sos$"), group)
-    app.add_handler(CallbackQueryHandler(on_person_button, pattern=r"^safe:(ok|call)$"), group)
-    app.add_handler(CallbackQueryHandler(on_ack, pattern=r"^sf:ack:\d{1,12}$"), group)
+    app.add_handler(Sos.handler(help_now), group)
+    app.add_handler(Safe.handler(on_person_button), group)
+    app.add_handler(Ack.handler(on_ack), group)
 
 
 def add_jobs(app: Application, every: float) -> None:
