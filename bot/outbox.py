@@ -16,7 +16,7 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 
 from bot.clock import Clock
 from bot.domain.delivery import Outcome, Policy, after
-from bot.handlers.common import keyboard
+from bot.handlers.common import markup
 from bot.limiter import URGENT
 from bot.storage import Repo
 from bot.storage.outbox import Letter
@@ -114,9 +114,9 @@ class Outbox:
         try:
             while letter.sent_parts < len(letter.parts):
                 last = letter.sent_parts == len(letter.parts) - 1
-                markup = keyboard(letter.buttons) if last and letter.buttons else None
+                keys = markup(letter.buttons) if last and letter.buttons else None
                 sent = await self.bot.send_message(letter.chat_id, letter.parts[letter.sent_parts],
-                                                   reply_markup=markup, rate_limit_args=URGENT)
+                                                   reply_markup=keys, rate_limit_args=URGENT)
                 letter.sent_parts += 1
                 letter.message_id = sent.message_id
             letter.error = None

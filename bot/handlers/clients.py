@@ -2,13 +2,13 @@
 
 import asyncio
 from datetime import timedelta
+from typing import get_args
 
 from telegram import Update
 from telegram.error import Forbidden
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
-    CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
     filters,
@@ -17,12 +17,14 @@ from telegram.ext import (
 from bot.domain.intake import clean_free_text
 from bot.domain.lessons import topics
 from bot.handlers import safety
+from bot.handlers.buttons import Absence, Attend, Excuse, Feedback, Lesson, Reminders
 from bot.handlers.common import answer, blocked, lang_of, send
 from bot.handlers.reminders import deliver_lesson
 from bot.services import Ctx
 from bot.storage.clients import Client
+from bot.storage.sessions import Session
 
-REASONS = ("unwell", "transport", "work", "family", "other")
+REASONS: tuple[Excuse, ...] = get_args(Excuse)
 REASON_WINDOW = timedelta(days=1)
 
 
@@ -76,10 +78,10 @@ async def reminders_menu(update: Update, ctx: Ctx) -> None:
     if client is None:
         await not_a_client(update, ctx)
     labels, lang = ctx.content.labels(lang_of(update)), lang_of(update)
-    choice = ("rem:off", labels["reminders.off"]) if client.reminders_on else (
-        "rem:on", labels["reminders.on"])
+    choice = "off" if client.reminders_on else "on"
     await send(ctx, update.effective_chat.id, "reminders_menu", lang=lang,
-               on=client.reminders_on, buttons=[[(choice[1], choice[0])]])
+               on=client.reminders_on,
+               buttons=[[(labels[f"reminders.{choice}"], Reminders(choice))]])
     raise ApplicationHandlerStop
 
 
@@ -88,7 +90,7 @@ async def on_reminders(update: Update, ctx: Ctx) -> None:
     client = await me(update, ctx)
     if client is None:
         await not_a_client(update, ctx)
-    on = update.callback_query.data == "rem:on"
+    on = Reminders.of(update).choice == "on"
     await ctx.repo.clients.update(client.id, reminders_on=int(on))
     await ctx.repo.audit.record(update.effective_user.id,
                                 "reminders_on" if on else "reminders_off", f"client:{client.id}")
@@ -113,31 +115,42 @@ async def resume(update: Update, ctx: Ctx, client: Client) -> None:
     await send(ctx, update.effective_chat.id, "resumed", lang=lang_of(update))
 
 
-async def on_attendance(update: Update, ctx: Ctx) -> None:
-    """"I'll be there", "I can't make it", and the optional reason."""
-    _, choice, session_id, *rest = update.callback_query.data.split(":")
-    client, lang = await me(update, ctx), lang_of(update)
-    session = await ctx.repo.sessions.get(int(session_id))
+async def my_session(update: Update, ctx: Ctx, session_id: int) -> tuple[Client, Session]:
+    """The client and their session; a button for anyone else's answers stale, and stops."""
+    client = await me(update, ctx)
+    session = await ctx.repo.sessions.get(session_id)
     if client is None or session is None or session.client_id != client.id:
-        await answer(update, ctx.content.label("notice.stale", lang))
+        await answer(update, ctx.content.label("notice.stale", lang_of(update)))
         raise ApplicationHandlerStop
     await answer(update)
-    chat_id = update.effective_chat.id
+    return client, session
+
+
+async def on_attendance(update: Update, ctx: Ctx) -> None:
+    """"I'll be there" or "I can't make it"; the latter offers reasons."""
+    pressed = Attend.of(update)
+    client, session = await my_session(update, ctx, pressed.session)
+    chat_id, lang = update.effective_chat.id, lang_of(update)
     async with lock(ctx):
-        if choice == "yes":
+        if pressed.choice == "yes":
             if await ctx.repo.sessions.respond(session.id, "confirmed"):
                 await send(ctx, chat_id, "attend_yes", lang=lang)
-        elif choice == "no":
-            if await ctx.repo.sessions.respond(session.id, "cant_make_it"):
-                await ctx.repo.clients.update(client.id, awaiting_reason=session.id)
-                labels = ctx.content.labels(lang)
-                await send(ctx, chat_id, "attend_no", lang=lang,
-                           buttons=[[(labels[f"reason.{code}"], f"rm:why:{session.id}:{code}")]
-                                    for code in REASONS])
-                await tell_staff(ctx, client, session, None)
-        elif rest and rest[0] in REASONS:
-            await give_reason(ctx, update, client, session,
-                              ctx.content.label(f"reason.{rest[0]}", None))
+        elif await ctx.repo.sessions.respond(session.id, "cant_make_it"):
+            await ctx.repo.clients.update(client.id, awaiting_reason=session.id)
+            labels = ctx.content.labels(lang)
+            await send(ctx, chat_id, "attend_no", lang=lang,
+                       buttons=[[(labels[f"reason.{code}"], Absence(session.id, code))]
+                                for code in REASONS])
+            await tell_staff(ctx, client, session, None)
+    raise ApplicationHandlerStop
+
+
+async def on_absence(update: Update, ctx: Ctx) -> None:
+    pressed = Absence.of(update)
+    client, session = await my_session(update, ctx, pressed.session)
+    async with lock(ctx):
+        await give_reason(ctx, update, client, session,
+                          ctx.content.label(f"reason.{pressed.reason}", None))
     raise ApplicationHandlerStop
 
 
@@ -178,13 +191,13 @@ async def learn(update: Update, ctx: Ctx) -> None:
     lang = lang_of(update)
     lessons = topics(ctx.services.library.curriculum(lang))
     await send(ctx, update.effective_chat.id, "learn_menu", lang=lang,
-               buttons=[[(lesson.title, f"learn:{lesson.id}")] for lesson in lessons])
+               buttons=[[(lesson.title, Lesson(lesson.id))] for lesson in lessons])
     raise ApplicationHandlerStop
 
 
 async def on_lesson(update: Update, ctx: Ctx) -> None:
     await answer(update)
-    lesson_id, lang = update.callback_query.data.removeprefix("learn:"), lang_of(update)
+    lesson_id, lang = Lesson.of(update).lesson, lang_of(update)
     if ctx.services.library.get(lesson_id, lang) is None:
         raise ApplicationHandlerStop
     client = await me(update, ctx)
@@ -201,10 +214,10 @@ async def on_lesson(update: Update, ctx: Ctx) -> None:
 
 async def on_feedback(update: Update, ctx: Ctx) -> None:
     await answer(update)
-    _, verdict, lesson_id = update.callback_query.data.split(":", 2)
+    pressed = Feedback.of(update)
     client = await me(update, ctx)
     if client is not None:
-        await ctx.repo.clients.lesson_feedback(client.id, lesson_id, verdict == "y")
+        await ctx.repo.clients.lesson_feedback(client.id, pressed.lesson, pressed.verdict == "y")
     await send(ctx, update.effective_chat.id, "lesson_thanks", lang=lang_of(update))
     raise ApplicationHandlerStop
 
@@ -215,10 +228,10 @@ def register(app: Application, group: int, text_group: int) -> None:
     app.add_handler(CommandHandler("reminders", reminders_menu, filters=private), group)
     app.add_handler(CommandHandler("stop", stop, filters=private), group)
     app.add_handler(CommandHandler("learn", learn, filters=private), group)
-    app.add_handler(CallbackQueryHandler(on_reminders, pattern=r"^rem:(on|off)$"), group)
-    attendance = r"^rm:(yes|no|why):\d{1,12}(:\w+)?$"
-    app.add_handler(CallbackQueryHandler(on_attendance, pattern=attendance), group)
-    app.add_handler(CallbackQueryHandler(on_lesson, pattern=r"^learn:[a-z0-9-]+$"), group)
-    app.add_handler(CallbackQueryHandler(on_feedback, pattern=r"^ls:[yn]:[a-z0-9-]+$"), group)
+    app.add_handler(Reminders.handler(on_reminders), group)
+    app.add_handler(Attend.handler(on_attendance), group)
+    app.add_handler(Absence.handler(on_absence), group)
+    app.add_handler(Lesson.handler(on_lesson), group)
+    app.add_handler(Feedback.handler(on_feedback), group)
     text = private & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(text, on_text), text_group)

@@ -7,18 +7,26 @@ from telegram.error import BadRequest, Forbidden, TelegramError
 from telegram.ext import ApplicationHandlerStop, filters
 
 from bot.config import Settings
+from bot.handlers.buttons import Button
 from bot.limiter import URGENT
 from bot.services import Ctx
 
 log = logging.getLogger(__name__)
 
-Rows = list[list[tuple[str, str]]]
+Rows = list[list[tuple[str, Button]]]
+
+
+def packed(rows: Rows) -> list[list[tuple[str, str]]]:
+    return [[(text, button.pack()) for text, button in row] for row in rows]
 
 
 def keyboard(rows: Rows) -> InlineKeyboardMarkup:
+    return markup(packed(rows))
+
+
+def markup(rows: list[list[tuple[str, str]]]) -> InlineKeyboardMarkup:
     return InlineKeyboardMarkup(
-        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows]
-    )
+        [[InlineKeyboardButton(text, callback_data=data) for text, data in row] for row in rows])
 
 
 def lang_of(update: Update) -> str | None:

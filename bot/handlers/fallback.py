@@ -3,7 +3,7 @@
 from telegram import Update
 from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
-from bot.handlers import safety
+from bot.handlers import buttons, safety
 from bot.handlers.common import answer, lang_of, send
 from bot.handlers.start import menu
 from bot.services import Ctx
@@ -17,11 +17,13 @@ async def unknown_text(update: Update, ctx: Ctx) -> None:
 
 
 async def stale_button(update: Update, ctx: Ctx) -> None:
+    """A toast for any press no flow took; the menu too for an old button of ours in a
+    private chat. Empty, missing or forged data gets the toast alone."""
     await answer(update, ctx.content.label("notice.stale", lang_of(update)))
-    if update.effective_chat and update.effective_chat.type == "private":
+    chat = update.effective_chat
+    if chat and chat.type == "private" and buttons.ours(update.callback_query.data):
         lang = lang_of(update)
-        await send(ctx, update.effective_chat.id, "stale_button", lang=lang,
-                   buttons=menu(ctx, lang))
+        await send(ctx, chat.id, "stale_button", lang=lang, buttons=menu(ctx, lang))
 
 
 def register(app, group: int) -> None:

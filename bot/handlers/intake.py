@@ -6,11 +6,12 @@ import re
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, MessageHandler, filters
+from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
 from bot.domain import eligibility, intake, priority
 from bot.domain.intake import Problem, Step, Subject
 from bot.handlers import safety, staff
+from bot.handlers.buttons import Answer, Consent, Consult, Reopen
 from bot.handlers.common import Rows, answer, lang_of, send
 from bot.services import Ctx
 from bot.storage.requests import Request
@@ -48,14 +49,14 @@ def options(ctx: Ctx, step: Step, lang: str | None) -> list[tuple[str, str]]:
 
 def buttons(ctx: Ctx, request: Request, step: Step, lang: str | None) -> Rows:
     labels = ctx.content.labels(lang)
-    rows: Rows = [[(text, f"in:{step}:{value}")] for text, value in options(ctx, step, lang)]
+    rows: Rows = [[(text, Answer(step, value))] for text, value in options(ctx, step, lang)]
     if step is Step.NOTES:
-        rows.append([(labels["nav.skip"], f"in:{step}:-")])
+        rows.append([(labels["nav.skip"], Answer(step, "-"))])
     if step is Step.SUMMARY:
-        rows.append([(labels["nav.send"], f"in:{step}:send")])
-    nav = [(labels["nav.cancel"], f"in:{step}:cancel")]
+        rows.append([(labels["nav.send"], Answer(step, "send"))])
+    nav = [(labels["nav.cancel"], Answer(step, "cancel"))]
     if intake.previous_step(request.answers, step) is not None:
-        nav.insert(0, (labels["nav.back"], f"in:{step}:back"))
+        nav.insert(0, (labels["nav.back"], Answer(step, "back")))
     return [*rows, nav]
 
 
@@ -84,16 +85,15 @@ async def begin(update: Update, ctx: Ctx, referral: str | None = None) -> None:
             labels = ctx.content.labels(lang)
             await send(ctx, chat_id, "intake_existing", lang=lang, number=current.id,
                        scheduled=current.scheduled_for,
-                       buttons=[[(labels["nav.update"], "in:update")],
-                                [(labels["nav.keep"], "in:keep")]])
+                       buttons=[[(labels["nav.update"], Reopen("update"))],
+                                [(labels["nav.keep"], Reopen("keep"))]])
         elif person is not None:
             await start_draft(ctx, chat_id, user_id, lang, referral)
         else:
             labels = ctx.content.labels(lang)
-            suffix = f":{referral}" if referral else ""
             await send(ctx, chat_id, "consent", lang=lang,
-                       buttons=[[(labels["nav.agree"], f"consent:yes{suffix}")],
-                                [(labels["nav.decline"], "consent:no")]])
+                       buttons=[[(labels["nav.agree"], Consent("yes", referral))],
+                                [(labels["nav.decline"], Consent("no"))]])
 
 
 async def start_draft(ctx: Ctx, chat_id: int, user_id: int, lang: str | None,
@@ -113,18 +113,17 @@ async def on_menu(update: Update, ctx: Ctx) -> None:
 async def on_consent(update: Update, ctx: Ctx) -> None:
     await answer(update)
     chat_id, user_id, lang = update.effective_chat.id, update.effective_user.id, lang_of(update)
-    _, choice, *rest = update.callback_query.data.split(":", 2)
-    if choice == "no":
+    consent = Consent.of(update)
+    if consent.choice == "no":
         await send(ctx, chat_id, "consent_declined", lang=lang)
         raise ApplicationHandlerStop
-    referral = rest[0] if rest and REFERRAL.match(rest[0]) else None
     async with lock(ctx):
         if await ctx.repo.people.get(user_id) is None:
             await ctx.repo.people.consent(user_id, CONSENT_VERSION, ctx.content.lang(lang))
             await ctx.repo.audit.record(user_id, "consent", f"person:{user_id}", CONSENT_VERSION)
         current = await ctx.repo.requests.current(user_id)
         if current is None:
-            await start_draft(ctx, chat_id, user_id, lang, referral)
+            await start_draft(ctx, chat_id, user_id, lang, consent.referral)
         elif current.step is not None:
             await ask(ctx, chat_id, current, lang)
         else:
@@ -141,7 +140,7 @@ async def on_update_choice(update: Update, ctx: Ctx) -> None:
             await ask(ctx, chat_id, current, lang)
         elif current is None:
             await send(ctx, chat_id, "stale_button", lang=lang)
-        elif update.callback_query.data == "in:keep":
+        elif Reopen.of(update).choice == "keep":
             await send(ctx, chat_id, "intake_kept", lang=lang)
         elif await ctx.repo.requests.begin_update(current.id):
             await ask(ctx, chat_id, await ctx.repo.requests.get(current.id), lang)
@@ -149,11 +148,11 @@ async def on_update_choice(update: Update, ctx: Ctx) -> None:
 
 
 async def on_button(update: Update, ctx: Ctx) -> None:
-    _, step_name, value = update.callback_query.data.split(":", 2)
+    pressed = Answer.of(update)
     chat_id, user_id, lang = update.effective_chat.id, update.effective_user.id, lang_of(update)
     async with lock(ctx):
         current = await ctx.repo.requests.current(user_id)
-        if current is None or current.step is None or current.step != step_name:
+        if current is None or current.step is None or current.step != pressed.step:
             await answer(update, ctx.content.label("notice.stale", lang))
             if current is not None and current.step is not None:
                 await ask(ctx, chat_id, current, lang)
@@ -161,7 +160,7 @@ async def on_button(update: Update, ctx: Ctx) -> None:
                 await send(ctx, chat_id, "intake_sent_already", lang=lang)
             raise ApplicationHandlerStop
         await answer(update)
-        step = current.step
+        step, value = current.step, pressed.value
         if value == "cancel":
             await cancel(ctx, chat_id, current, lang)
         elif value == "back":
@@ -296,10 +295,9 @@ async def close_sent(ctx: Ctx, request: Request, outcome: str) -> None:
 
 def register(app, group: int, text_group: int) -> None:
     private = filters.ChatType.PRIVATE
-    app.add_handler(CallbackQueryHandler(on_menu, pattern=r"^menu:consult$"), group)
-    app.add_handler(CallbackQueryHandler(on_consent, pattern=r"^consent:(yes|no)(:[\w-]*)?$"),
-                    group)
-    app.add_handler(CallbackQueryHandler(on_update_choice, pattern=r"^in:(update|keep)$"), group)
-    app.add_handler(CallbackQueryHandler(on_button, pattern=r"^in:[a-z_]+:[\w-]+$"), group)
+    app.add_handler(Consult.handler(on_menu), group)
+    app.add_handler(Consent.handler(on_consent), group)
+    app.add_handler(Reopen.handler(on_update_choice), group)
+    app.add_handler(Answer.handler(on_button), group)
     text = private & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(text, on_text), text_group)

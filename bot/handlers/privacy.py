@@ -4,8 +4,9 @@ import logging
 
 from telegram import Update
 from telegram.error import TelegramError
-from telegram.ext import ApplicationHandlerStop, CallbackQueryHandler, CommandHandler, filters
+from telegram.ext import ApplicationHandlerStop, CommandHandler, filters
 
+from bot.handlers.buttons import Privacy
 from bot.handlers.common import answer, edit_message, lang_of, send
 from bot.services import Ctx
 
@@ -26,15 +27,15 @@ async def my_data(update: Update, ctx: Ctx) -> None:
 async def delete(update: Update, ctx: Ctx) -> None:
     labels = ctx.content.labels(lang_of(update))
     await send(ctx, update.effective_chat.id, "delete_confirm", lang=lang_of(update),
-               buttons=[[(labels["nav.delete"], "privacy:delete")],
-                        [(labels["nav.keep_data"], "privacy:keep")]])
+               buttons=[[(labels["nav.delete"], Privacy("delete"))],
+                        [(labels["nav.keep_data"], Privacy("keep"))]])
     raise ApplicationHandlerStop
 
 
 async def on_choice(update: Update, ctx: Ctx) -> None:
     await answer(update)
     user_id, lang = update.effective_user.id, lang_of(update)
-    if update.callback_query.data == "privacy:delete":
+    if Privacy.of(update).choice == "delete":
         await forget(ctx, user_id)
         client = await ctx.repo.clients.of_user(user_id)
         if client is not None:
@@ -71,4 +72,4 @@ def register(app, group: int) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("mydata", my_data, filters=private), group)
     app.add_handler(CommandHandler("delete", delete, filters=private), group)
-    app.add_handler(CallbackQueryHandler(on_choice, pattern=r"^privacy:(delete|keep)$"), group)
+    app.add_handler(Privacy.handler(on_choice), group)

@@ -13,7 +13,8 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.domain import schedule
 from bot.domain.lessons import next_lesson
-from bot.handlers.common import keyboard, send
+from bot.handlers.buttons import Attend, Feedback
+from bot.handlers.common import Rows, keyboard, send
 from bot.limiter import PACED
 from bot.services import Ctx
 from bot.storage.clients import Client
@@ -23,10 +24,10 @@ from bot.timing import retry_seconds
 log = logging.getLogger(__name__)
 
 
-def attendance_buttons(ctx: Ctx, session_id: int, lang: str | None) -> list:
+def attendance_buttons(ctx: Ctx, session_id: int, lang: str | None) -> Rows:
     labels = ctx.content.labels(lang)
-    return [[(labels["attend.yes"], f"rm:yes:{session_id}")],
-            [(labels["attend.no"], f"rm:no:{session_id}")]]
+    return [[(labels["attend.yes"], Attend("yes", session_id))],
+            [(labels["attend.no"], Attend("no", session_id))]]
 
 
 async def dispatch(ctx: Ctx) -> None:
@@ -159,8 +160,8 @@ async def deliver_lesson(ctx: Ctx, client: Client, lesson_id: str) -> None:
         return
     await ctx.repo.clients.lesson_sent(client.id, lesson_id)
     await send(ctx, client.user_id, "lesson_feedback", lang=lang,
-               buttons=[[(labels["lesson.helpful"], f"ls:y:{lesson_id}"),
-                         (labels["lesson.not_helpful"], f"ls:n:{lesson_id}")]])
+               buttons=[[(labels["lesson.helpful"], Feedback("y", lesson_id)),
+                         (labels["lesson.not_helpful"], Feedback("n", lesson_id))]])
 
 
 def add_jobs(app, every: float) -> None:

@@ -16,7 +16,6 @@ from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
-    CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
     filters,
@@ -24,7 +23,8 @@ from telegram.ext import (
 
 from bot.domain import distress
 from bot.domain.delivery import Progress, Status
-from bot.handlers.common import answer, blocked, keyboard, lang_of, require_staff
+from bot.handlers.buttons import Ack, Safe, Said, Sos
+from bot.handlers.common import Rows, answer, blocked, keyboard, lang_of, packed, require_staff
 from bot.outbox import new_key
 from bot.services import Ctx, Services
 from bot.storage.outbox import Letter
@@ -60,7 +60,7 @@ def urgent(services: Services, update: Update) -> bool:
     """For the ingress lane: does this update belong on the safety path?"""
     query = update.callback_query
     if query is not None:
-        return query.data in ("sos", "safe:ok", "safe:call")
+        return any(family.parse(query.data) for family in (Sos, Safe))
     message = update.effective_message
     if message is not None and (message.text or "").split(" ")[0] in ("/sos", "/crisis",
                                                                         "/help"):
@@ -79,20 +79,21 @@ def fired(ctx: Ctx, update: Update) -> bool:
     return ctx.chat_data is not None and update.update_id in ctx.chat_data.get(FIRED, ())
 
 
-def person_buttons(ctx: Ctx, lang: str | None) -> list[list[tuple[str, str]]]:
+def person_buttons(ctx: Ctx, lang: str | None) -> Rows:
     labels = ctx.content.labels(lang)
-    return [[(labels["safety.safe"], "safe:ok")], [(labels["safety.call"], "safe:call")]]
+    return [[(labels["safety.safe"], Safe("ok"))], [(labels["safety.call"], Safe("call"))]]
 
 
 def to_person(ctx: Ctx, chat_id: int, name: str, lang: str | None, *, kind: str = "reply",
-              buttons=None, event_id: int | None = None,
+              buttons: Rows | None = None, event_id: int | None = None,
               **values: object) -> tuple[Letter, "asyncio.Task[Letter]"]:
     """Post a letter to a person; the task ends after the first attempt, retries go on."""
     now = ctx.clock.now()
     expiry = timedelta(minutes=ctx.profile.safety.reply_expiry_minutes)
     letter = Letter(key=new_key(), kind=kind, chat_id=chat_id, event_id=event_id,
-                    parts=ctx.content.parts(name, lang, **values), buttons=buttons,
-                    created_at=now, progress=Progress(expires_at=now + expiry))
+                    parts=ctx.content.parts(name, lang, **values),
+                    buttons=packed(buttons) if buttons else None, created_at=now,
+                    progress=Progress(expires_at=now + expiry))
     return letter, asyncio.ensure_future(ctx.services.outbox.post(letter))
 
 
@@ -197,7 +198,7 @@ async def page(ctx: Ctx, user: User, event: Event | None, *, kind: str, template
     values.setdefault("severity", event.severity if event else None)
     parts = ctx.content.parts(template, quote=quote, **values)
     kept = ctx.content.parts(template, quote=None, **values) if quote else None
-    buttons = page_buttons(ctx, event) if event else None
+    buttons = packed(page_buttons(ctx, event)) if event else None
     now = ctx.clock.now()
     letters = [Letter(key=new_key(), kind=kind, chat_id=chat_id, parts=parts, buttons=buttons,
                       event_id=event.id if event else None, created_at=now)
@@ -212,19 +213,19 @@ def page_targets(ctx: Ctx, backup: bool = False) -> list[int]:
     return ([staff_chat] if staff_chat is not None else []) + targets
 
 
-def page_buttons(ctx: Ctx, event: Event) -> list[list[tuple[str, str]]]:
+def page_buttons(ctx: Ctx, event: Event) -> Rows:
     """A page's buttons show what the person answered and who is on it."""
     labels, rows = ctx.content.labels(), []
     if event.response:
         said = labels[f"safety.said_{event.response}"].format(
             time=ctx.content.local_time(event.responded_at))
-        rows.append([(said, f"sf:said:{event.id}")])
+        rows.append([(said, Said(event.id))])
     if event.acked_at:
         acked = labels["safety.acked"].format(name=event.acked_name,
                                               time=ctx.content.local_time(event.acked_at))
-        rows.append([(acked, f"sf:ack:{event.id}")])
+        rows.append([(acked, Ack(event.id))])
     else:
-        rows.append([(labels["safety.ack"], f"sf:ack:{event.id}")])
+        rows.append([(labels["safety.ack"], Ack(event.id))])
     return rows
 
 
@@ -244,7 +245,7 @@ async def on_person_button(update: Update, ctx: Ctx) -> None:
         await answer(update)
         raise ApplicationHandlerStop
     user, lang = update.effective_user, lang_of(update)
-    choice = update.callback_query.data.removeprefix("safe:")
+    choice = Safe.of(update).choice
     ctx.application.create_task(record_choice(ctx, user, lang, choice))
     await to_person(ctx, update.effective_chat.id, "safe_ok" if choice == "ok" else "safe_call",
                     lang, kind="confirm")[1]
@@ -273,7 +274,7 @@ async def record_choice(ctx: Ctx, user: User, lang: str | None, choice: str) -> 
 async def on_ack(update: Update, ctx: Ctx) -> None:
     await require_staff(update, ctx)
     user = update.effective_user
-    event_id = int(update.callback_query.data.rsplit(":", 1)[1])
+    event_id = Ack.of(update).event
     name = user.full_name or str(user.id)
     first = await ctx.repo.safety.ack(event_id, user.id, name)
     event = await ctx.repo.safety.get(event_id)
@@ -340,10 +341,10 @@ def register(app: Application, gate_group: int, group: int) -> None:
     app.add_handler(MessageHandler(said, gate), gate_group)
     app.add_handler(CommandHandler(["sos", "crisis"], help_now, filters=private), group)
     app.add_handler(CommandHandler("help", help_command, filters=private), group)
-    app.add_handler(CallbackQueryHandler(help_now, pattern=r"^sos$"), group)
-    app.add_handler(CallbackQueryHandler(on_person_button, pattern=r"^safe:(ok|call)$"), group)
-    app.add_handler(CallbackQueryHandler(on_ack, pattern=r"^sf:ack:\d{1,12}$"), group)
-    app.add_handler(CallbackQueryHandler(on_said, pattern=r"^sf:said:\d{1,12}$"), group)
+    app.add_handler(Sos.handler(help_now), group)
+    app.add_handler(Safe.handler(on_person_button), group)
+    app.add_handler(Ack.handler(on_ack), group)
+    app.add_handler(Said.handler(on_said), group)
 
 
 def add_jobs(app: Application, every: float) -> None:

@@ -2,6 +2,7 @@
 
 import logging
 from datetime import timedelta
+from typing import get_args
 
 from markupsafe import Markup
 from telegram import Update, User
@@ -9,7 +10,6 @@ from telegram.error import TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
-    CallbackQueryHandler,
     CommandHandler,
     MessageHandler,
     filters,
@@ -18,13 +18,14 @@ from telegram.ext import (
 from bot.domain import priority
 from bot.domain.intake import clean_free_text
 from bot.domain.when import parse_when
+from bot.handlers.buttons import Act, NotAFit, Unfit
 from bot.handlers.common import Rows, answer, edit_message, require_staff, send, staff_chats
 from bot.services import Ctx
 from bot.storage.requests import Request, Status
 
 log = logging.getLogger(__name__)
 
-REASONS = ("level", "referred", "unreachable", "declined")
+REASONS: tuple[Unfit, ...] = get_args(Unfit)
 PROMPT_LIFE = timedelta(hours=1)
 QUEUE_SHOWN = 25
 OPEN, CLAIMED, CONTACTED = Status.OPEN, Status.CLAIMED, Status.CONTACTED
@@ -53,7 +54,7 @@ def actions(ctx: Ctx, request: Request) -> Rows | None:
     if request.status not in ACTIONS["not_a_fit"][1]:
         return None
     labels = ctx.content.labels()
-    row = [(labels[f"staff.{a}"], f"st:{a}:{request.id}")
+    row = [(labels[f"staff.{a}"], Act(a, request.id))
            for a, (_, allowed) in ACTIONS.items() if request.status in allowed]
     return [row[:2], row[2:]]
 
@@ -92,14 +93,20 @@ async def refresh(ctx: Ctx, request_id: int) -> None:
                        buttons=actions(ctx, request), **await render_alert(ctx, request))
 
 
-async def on_action(update: Update, ctx: Ctx) -> None:
+async def pressed_request(update: Update, ctx: Ctx, request_id: int) -> Request:
+    """Staff only; a button for a request that is gone answers stale, and stops."""
     await require_staff(update, ctx)
-    user = update.effective_user
-    _, action, *rest = update.callback_query.data.split(":")
-    request = await ctx.repo.requests.get(int(rest[0]))
-    if request is None or (action not in ACTIONS and action != "reason"):
+    request = await ctx.repo.requests.get(request_id)
+    if request is None:
         await answer(update, ctx.content.label("notice.stale"))
         raise ApplicationHandlerStop
+    return request
+
+
+async def on_action(update: Update, ctx: Ctx) -> None:
+    pressed = Act.of(update)
+    action, request = pressed.action, await pressed_request(update, ctx, pressed.request)
+    user = update.effective_user
     chat_id = update.effective_chat.id
     if action in ("scheduled", "not_a_fit"):
         if request.status not in ACTIONS[action][1]:
@@ -112,7 +119,7 @@ async def on_action(update: Update, ctx: Ctx) -> None:
                                who=mention(user), number=request.id)
         else:
             labels = ctx.content.labels()
-            rows = [[(labels[f"staff.reason_{code}"], f"st:reason:{request.id}:{code}")]
+            rows = [[(labels[f"staff.reason_{code}"], NotAFit(request.id, code))]
                     for code in REASONS]
             asked = await send(ctx, chat_id, "staff_prompt_reason", buttons=rows,
                                who=mention(user), number=request.id)
@@ -120,16 +127,16 @@ async def on_action(update: Update, ctx: Ctx) -> None:
             await ctx.repo.requests.prompt(chat_id, user.id, request.id, action,
                                            asked.message_id)
         raise ApplicationHandlerStop
-    if action == "reason":
-        code = rest[1] if len(rest) > 1 and rest[1] in REASONS else None
-        if code is None:
-            await answer(update, ctx.content.label("notice.stale"))
-            raise ApplicationHandlerStop
-        await ctx.repo.requests.drop_prompts(chat_id, request.id)
-        await finish(ctx, update, request, "not_a_fit",
-                     reason=ctx.content.label(f"staff.reason_{code}"))
-        raise ApplicationHandlerStop
     await finish(ctx, update, request, action)
+    raise ApplicationHandlerStop
+
+
+async def on_reason(update: Update, ctx: Ctx) -> None:
+    pressed = NotAFit.of(update)
+    request = await pressed_request(update, ctx, pressed.request)
+    await ctx.repo.requests.drop_prompts(update.effective_chat.id, request.id)
+    await finish(ctx, update, request, "not_a_fit",
+                 reason=ctx.content.label(f"staff.reason_{pressed.reason}"))
     raise ApplicationHandlerStop
 
 
@@ -243,8 +250,8 @@ async def send_each(ctx: Ctx, chats: list[int], name: str, **values: object) -> 
 
 def register(app: Application, group: int, reply_group: int) -> None:
     where = staff_chats(app.bot_data["services"].settings)
-    app.add_handler(CallbackQueryHandler(on_action, pattern=r"^st:[a-z_]+:\d{1,12}(:[a-z]+)?$"),
-                    group)
+    app.add_handler(Act.handler(on_action), group)
+    app.add_handler(NotAFit.handler(on_reason), group)
     app.add_handler(CommandHandler("queue", queue, filters=where), group)
     text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(text, on_reply), reply_group)

@@ -1,23 +1,18 @@
 from telegram import Update
-from telegram.ext import (
-    Application,
-    ApplicationHandlerStop,
-    CallbackQueryHandler,
-    CommandHandler,
-    filters,
-)
+from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, filters
 
 from bot.handlers import clients, intake
-from bot.handlers.common import answer, lang_of, send
+from bot.handlers.buttons import About, Consult, Sos
+from bot.handlers.common import Rows, answer, lang_of, send
 from bot.services import Ctx
 
 
-def menu(ctx: Ctx, lang: str | None) -> list[list[tuple[str, str]]]:
+def menu(ctx: Ctx, lang: str | None) -> Rows:
     label = ctx.content.labels(lang)
     return [
-        [(label["menu.consult"], "menu:consult")],
-        [(label["menu.iop"], "menu:iop"), (label["menu.family"], "menu:family")],
-        [(label["menu.sos"], "sos")],
+        [(label["menu.consult"], Consult())],
+        [(label["menu.iop"], About("iop")), (label["menu.family"], About("family"))],
+        [(label["menu.sos"], Sos())],
     ]
 
 
@@ -43,7 +38,7 @@ async def start(update: Update, ctx: Ctx) -> None:
 async def about(update: Update, ctx: Ctx) -> None:
     await answer(update)
     lang = lang_of(update)
-    name = "about_iop" if update.callback_query.data == "menu:iop" else "family_info"
+    name = "about_iop" if About.of(update).page == "iop" else "family_info"
     await send(ctx, update.effective_chat.id, name, lang=lang, buttons=menu(ctx, lang))
     raise ApplicationHandlerStop
 
@@ -51,4 +46,4 @@ async def about(update: Update, ctx: Ctx) -> None:
 def register(app: Application, group: int) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("start", start, filters=private), group)
-    app.add_handler(CallbackQueryHandler(about, pattern=r"^menu:(iop|family)$"), group)
+    app.add_handler(About.handler(about), group)

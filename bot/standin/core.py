@@ -156,8 +156,10 @@ class StandIn:
         chat.incoming[message_id] = edited
         return self._push(chat, "edited_message", edited)
 
-    def press(self, chat_id: int, user_id: int, message_id: int, callback_data: str) -> dict:
-        """Press an inline button; a deleted message arrives as an inaccessible one (date 0)."""
+    def press(self, chat_id: int, user_id: int, message_id: int,
+              callback_data: str | None) -> dict:
+        """Press an inline button; a deleted message arrives as an inaccessible one (date 0).
+        ``callback_data=None`` leaves `data` out, as a forged query may."""
         chat, user = self._chat(chat_id), self._user(user_id)
         sent = chat.sent.get(message_id)
         if sent is None:
@@ -173,8 +175,9 @@ class StandIn:
             "from": user,
             "message": message,
             "chat_instance": str(chat_id * 2654435761 % 2**63),
-            "data": callback_data,
         }
+        if callback_data is not None:
+            query["data"] = callback_data
         return self._push(chat, "callback_query", query)
 
     def fail(self, seconds: float | None = None, *, times: int | None = None,

@@ -1,5 +1,8 @@
 """Bad input gets a clear, kind reply, and nothing is lost or changed."""
 
+import asyncio
+from copy import deepcopy
+
 import pytest
 
 from tests.e2e.harness import STAFF_IDS, eventually, eventually_async
@@ -19,6 +22,35 @@ async def test_forged_or_stale_buttons_change_nothing(bot, api, alice, data):
     assert await bot.repo.store.all("SELECT * FROM requests") == []
     assert await bot.repo.store.all("SELECT * FROM people") == []
 
+
+async def snapshot(bot, api) -> tuple[dict, dict]:
+    """Every bot message in every chat, and every row of every table."""
+    tables = await bot.repo.store.all("SELECT name FROM sqlite_master WHERE type = 'table'")
+    rows = {t["name"]: [tuple(r) for r in await bot.repo.store.all(f"SELECT * FROM {t['name']}")]
+            for t in tables}
+    return {chat: deepcopy(api.messages(chat)) for chat in api.chats}, rows
+
+
+@pytest.mark.parametrize("data", ["", None, "totally-forged", "x" * 64])
+@pytest.mark.parametrize("where", ["private", "staff group"])
+async def test_a_press_without_real_data_is_only_answered(bot, api, alice, dana, staff_group,
+                                                          data, where):
+    """No crisis page, no message anywhere, no row written: a toast, and nothing else."""
+    await alice.send("/start")
+    welcome = await alice.expect("welcome")
+    await dana.send("/queue")
+    queue = await staff_group.expect("Open requests")
+    before, calls = await snapshot(bot, api), len(api.calls)
+    who, message = (alice, welcome) if where == "private" else (dana, queue)
+    update = api.press(who.chat_id, who.user_id, message.message_id, data)
+    await eventually(lambda: api.callback_answers)
+    await asyncio.sleep(0.5)
+    assert await snapshot(bot, api) == before
+    assert [name for name, _ in api.calls[calls:] if name != "getUpdates"] == [
+        "answerCallbackQuery"]
+    [answered] = api.callback_answers
+    assert answered.query_id == update["callback_query"]["id"]
+    assert answered.text == "That button is no longer active."
 
 async def test_button_from_an_old_message_gets_the_menu(bot, api, alice):
     await alice.send("/start")

@@ -111,6 +111,17 @@ async def test_a_deleted_message_can_still_be_pressed(api: StandIn, call: Call) 
     assert query.data == "go"
 
 
+async def test_a_press_may_carry_empty_or_no_data(api: StandIn, call: Call) -> None:
+    api.person(1001, "Alice")
+    _, sent = await call("sendMessage", chat_id=1001, text="Hi", reply_markup=keyboard("Go"))
+    message_id = sent["result"]["message_id"]
+    empty, missing = api.press(1001, 1001, message_id, ""), api.press(1001, 1001, message_id, None)
+    assert empty["callback_query"]["data"] == ""
+    assert "data" not in missing["callback_query"]
+    async with Bot(TOKEN, base_url=api.base_url) as bot:
+        assert Update.de_json(missing, bot).callback_query.data is None
+
+
 async def test_group_chat(api: StandIn, call: Call) -> None:
     alice = api.person(1001, "Alice")
     staff = api.group(-100123, title="Clinic staff")
