@@ -84,7 +84,8 @@ def build_application(settings: Settings, profile: Profile | None = None, *,
         .defaults(Defaults(parse_mode=ParseMode.HTML, tzinfo=profile.clinic.tz,
                            link_preview_options=LinkPreviewOptions(is_disabled=True)))
         .context_types(ContextTypes(context=Ctx))
-        .rate_limiter(Lanes())
+        .rate_limiter(Lanes(settings.flood_per_second, settings.safety_reserve,
+                            settings.flood_per_chat))
         .concurrent_updates(Lane(lambda update: safety.urgent(services, update)))
         .post_init(open_resources)
         .post_shutdown(close_resources)

@@ -74,6 +74,16 @@ class Settings(BaseSettings):
     staff_chat_id: int | None = None
     staff_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_level: str = "INFO"
+    flood_per_second: int = Field(30, ge=1, le=1000)
+    flood_per_chat: int = Field(1, ge=1, le=100)
+    safety_reserve: int = Field(2, ge=0)
+
+    @model_validator(mode="after")
+    def _reserve_leaves_room(self) -> "Settings":
+        if self.safety_reserve >= self.flood_per_second:
+            raise ValueError("SAFETY_RESERVE: must be less than FLOOD_PER_SECOND, or no "
+                             "ordinary message could be sent")
+        return self
 
     @field_validator("*", mode="before")
     @classmethod

@@ -1,19 +1,24 @@
-"""Telegram's flood limits, shared by three lanes.
+"""Telegram's flood limits, shared by four lanes.
 
-URGENT (safety messages) never waits and is not retried here: the outbox retries it.
-PACED (the reminder dispatcher) spaces its own sends and handles 429 itself.
-Every other call with a chat waits its turn: at most `per_second - reserve` of them in any
-second, and never more than `per_second` sends in all. The reserve is what lets a crisis
-reply go out at once while the ordinary lane is saturated. A group also gets at most
-`group_per_minute`. An ordinary call that still meets a 429 pauses the ordinary lane for
-`retry_after` and is tried again, as AIORateLimiter does.
+URGENT (safety messages to a person) never waits and is not retried here: the outbox
+retries it. PRIORITY (pages to staff) waits for room but goes before every ordinary call.
+PACED (the reminder dispatcher) spaces its own sends and handles 429 itself. Every other
+call with a chat waits its turn.
+
+Waiting sends get at most `per_second - reserve` of Telegram's `per_second` in any second,
+and never more than `per_second` in all: the reserve is what lets a crisis reply go out at
+once while the ordinary lane is saturated. A private chat gets at most `per_chat` a second
+and a group `group_per_minute`. A waiting call that still meets a 429 pauses the waiting
+lanes for `retry_after` and is tried again, as AIORateLimiter does.
 """
 
 import asyncio
 import logging
+import math
 import time
 from collections import defaultdict, deque
 from collections.abc import Callable, Coroutine
+from datetime import timedelta
 from typing import Any
 
 from telegram.error import RetryAfter
@@ -25,22 +30,64 @@ log = logging.getLogger(__name__)
 
 URGENT = -1
 PACED = -2
+PRIORITY = -3
+TIDY_EVERY = 1000
+
+Chat = int | str
+
+
+class Window:
+    """Sends within the last `span` seconds, counted as the Bot API counts them.
+
+    The Bot API counts a send when it arrives, which is after we start it and before its
+    answer comes back. So a send counts from its start until `span` after its answer: our
+    count is never lower than Telegram's, however late a request travels.
+    """
+
+    def __init__(self, span: float, limit: int) -> None:
+        self.span, self.limit = span, limit
+        self.done: deque[float] = deque()
+        self.flying = 0
+
+    def wait(self, now: float) -> float:
+        """Seconds until one more send fits (0 if it fits now)."""
+        while self.done and self.done[0] <= now - self.span:
+            self.done.popleft()
+        over = len(self.done) + self.flying - self.limit
+        if over < 0:
+            return 0.0
+        if over >= len(self.done):
+            return 0.01
+        return self.done[over] + self.span - now
+
+    def start(self) -> None:
+        self.flying += 1
+
+    def end(self, now: float) -> None:
+        self.flying -= 1
+        self.done.append(now)
+
+    @property
+    def idle(self) -> bool:
+        return not self.flying and not self.done
 
 
 class Lanes(BaseRateLimiter[int]):
-    def __init__(self, per_second: int = 30, reserve: int = 1, group_per_minute: int = 20,
-                 max_retries: int = 3, monotonic: Callable[[], float] = time.monotonic) -> None:
+    def __init__(self, per_second: int = 30, reserve: int = 2, per_chat: int = 1,
+                 group_per_minute: int = 20, max_retries: int = 3,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         if not 0 <= reserve < per_second:
             raise ValueError("the reserve must leave room for ordinary sends")
-        self.per_second, self.ordinary_cap = per_second, per_second - reserve
-        self.group_per_minute, self.max_retries = group_per_minute, max_retries
-        self.monotonic = monotonic
-        self.sends: deque[float] = deque()
-        self.ordinary: deque[float] = deque()
-        self.groups: defaultdict[int | str, deque[float]] = defaultdict(deque)
-        self.group_turns: defaultdict[int | str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self.per_chat, self.group_per_minute = per_chat, group_per_minute
+        self.max_retries, self.monotonic = max_retries, monotonic
+        self.sends = Window(1.0, per_second)
+        self.waited = Window(1.0, per_second - reserve)
+        self.chats: dict[Chat, Window] = {}
+        self.chat_turns: defaultdict[Chat, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.turn = asyncio.Lock()
+        self.priority_waiting = 0
         self.paused_until = 0.0
+        self.count = 0
 
     async def initialize(self) -> None:
         pass
@@ -55,59 +102,89 @@ class Lanes(BaseRateLimiter[int]):
         if chat is None:
             return await callback(*args, **kwargs)
         if rate_limit_args in (URGENT, PACED):
-            self.note(chat)
-            return await callback(*args, **kwargs)
+            return await self.sent(callback, args, kwargs, self.go_now(chat))
         for attempt in range(self.max_retries + 1):
-            await self.wait_turn(chat)
+            windows = await self.wait_turn(chat, rate_limit_args == PRIORITY)
             try:
-                return await callback(*args, **kwargs)
+                return await self.sent(callback, args, kwargs, windows)
             except RetryAfter as exc:
                 if attempt == self.max_retries:
                     raise
                 pause = retry_seconds(exc) + 0.1
-                log.info("%s hit a flood limit; the ordinary lane pauses %s s", endpoint, pause)
+                log.info("%s hit a flood limit; waiting sends pause %s s", endpoint, pause)
                 self.paused_until = max(self.paused_until, self.monotonic() + pause)
         raise AssertionError("unreachable")
 
-    async def wait_turn(self, chat: int | str) -> None:
-        group = is_group(chat)
-        if group:
-            async with self.group_turns[chat]:
-                await self.wait_until(lambda now: _wait(self.groups[chat], 60.0,
-                                                        self.group_per_minute, now))
-                self.groups[chat].append(self.monotonic())
-        async with self.turn:
-            await self.wait_until(self.room)
+    async def sent(self, callback: Callable[..., Coroutine[Any, Any, Any]], args: Any,
+                   kwargs: dict[str, Any], windows: list[Window]) -> Any:
+        try:
+            return await callback(*args, **kwargs)
+        finally:
             now = self.monotonic()
-            self.ordinary.append(now)
-            self.sends.append(now)
+            for window in windows:
+                window.end(now)
+            self.tidy()
+
+    async def wait_turn(self, chat: Chat, priority: bool) -> list[Window]:
+        window = self.window(chat)
+        async with self.chat_turns[chat]:
+            await self.wait_until(window.wait)
+            if priority:
+                self.priority_waiting += 1
+                try:
+                    await self.wait_until(self.room)
+                finally:
+                    self.priority_waiting -= 1
+            else:
+                async with self.turn:
+                    await self.wait_until(self.room_after_priority)
+            windows = [self.sends, self.waited, window]
+            for each in windows:
+                each.start()
+        return windows
+
+    def go_now(self, chat: Chat) -> list[Window]:
+        """Count a send that does not wait. A group already at its limit is refused here, as
+        Telegram would refuse it, without spending a call."""
+        window = self.window(chat)
+        if is_group(chat) and (wait := window.wait(self.monotonic())) > 0:
+            raise RetryAfter(timedelta(seconds=math.ceil(wait)))
+        for each in (self.sends, window):
+            each.start()
+        return [self.sends, window]
 
     def room(self, now: float) -> float:
-        return max(self.paused_until - now, _wait(self.ordinary, 1.0, self.ordinary_cap, now),
-                   _wait(self.sends, 1.0, self.per_second, now))
+        return max(self.paused_until - now, self.waited.wait(now), self.sends.wait(now))
+
+    def room_after_priority(self, now: float) -> float:
+        return self.room(now) or (0.005 if self.priority_waiting else 0.0)
+
+    def window(self, chat: Chat) -> Window:
+        if chat not in self.chats:
+            self.chats[chat] = (Window(60.0, self.group_per_minute) if is_group(chat)
+                                else Window(1.0, self.per_chat))
+        return self.chats[chat]
 
     async def wait_until(self, wait: Callable[[float], float]) -> None:
         while (pause := wait(self.monotonic())) > 0:  # noqa: ASYNC110 - waiting on time itself
             await asyncio.sleep(pause)
 
-    def note(self, chat: int | str) -> None:
+    def tidy(self) -> None:
+        """Forget idle chats now and then, so memory stays flat."""
+        self.count += 1
+        if self.count % TIDY_EVERY:
+            return
         now = self.monotonic()
-        self.sends.append(now)
-        if is_group(chat):
-            self.groups[chat].append(now)
+        for chat, window in list(self.chats.items()):
+            window.wait(now)
+            lock = self.chat_turns.get(chat)
+            if window.idle and (lock is None or not lock.locked()):
+                del self.chats[chat]
+                self.chat_turns.pop(chat, None)
 
 
-def is_group(chat: int | str) -> bool:
+def is_group(chat: Chat) -> bool:
     try:
         return int(chat) < 0
     except (TypeError, ValueError):
         return True
-
-
-def _wait(times: deque[float], window: float, limit: int, now: float) -> float:
-    """Seconds until one more send fits in the window (0 if it fits now)."""
-    while times and times[0] <= now - window:
-        times.popleft()
-    if len(times) < limit:
-        return 0.0
-    return times[-limit] + window - now

@@ -17,9 +17,9 @@ from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, Time
 from bot.clock import Clock
 from bot.domain.delivery import Outcome, Policy, after
 from bot.handlers.common import markup
-from bot.limiter import URGENT
+from bot.limiter import PRIORITY, URGENT
 from bot.storage import Repo
-from bot.storage.outbox import Letter
+from bot.storage.outbox import TO_PERSON, Letter
 from bot.timing import retry_seconds
 
 log = logging.getLogger(__name__)
@@ -115,8 +115,9 @@ class Outbox:
             while letter.sent_parts < len(letter.parts):
                 last = letter.sent_parts == len(letter.parts) - 1
                 keys = markup(letter.buttons) if last and letter.buttons else None
+                lane = URGENT if letter.kind in TO_PERSON else PRIORITY
                 sent = await self.bot.send_message(letter.chat_id, letter.parts[letter.sent_parts],
-                                                   reply_markup=keys, rate_limit_args=URGENT)
+                                                   reply_markup=keys, rate_limit_args=lane)
                 letter.sent_parts += 1
                 letter.message_id = sent.message_id
             letter.error = None

@@ -27,7 +27,7 @@ from bot.handlers.buttons import Ack, Safe, Said, Sos
 from bot.handlers.common import Rows, answer, blocked, keyboard, lang_of, packed, require_staff
 from bot.outbox import new_key
 from bot.services import Ctx, Services
-from bot.storage.outbox import Letter
+from bot.storage.outbox import TO_PERSON, Letter
 from bot.storage.safety import Event
 
 log = logging.getLogger(__name__)
@@ -37,7 +37,6 @@ HELP_REQUESTED = "help_requested"
 CONTACT_REQUESTED = "contact_requested"
 RECORD_TRIES = 3
 REPLY_WAIT = 1.0
-TO_PERSON = ("reply", "follow_up", "confirm")
 SCREENED = 1024
 
 

@@ -25,6 +25,7 @@ class Letter(BaseModel):
 
 
 PAGES = ("page", "repage", "contact", "notice")
+TO_PERSON = ("reply", "follow_up", "confirm")
 
 
 class Outbox(Table):

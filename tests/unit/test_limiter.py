@@ -4,7 +4,7 @@ from datetime import timedelta
 import pytest
 from telegram.error import RetryAfter
 
-from bot.limiter import PACED, URGENT, Lanes
+from bot.limiter import PACED, PRIORITY, URGENT, Lanes
 
 
 class Clock:
@@ -41,9 +41,9 @@ async def test_urgent_and_paced_skip_a_full_ordinary_lane(quick):
     clock = Clock()
     limiter = Lanes(per_second=3, reserve=1, monotonic=clock)
     calls, call = call_log()
-    await send(limiter, call, "one")
-    await send(limiter, call, "two")
-    waiting = asyncio.create_task(send(limiter, call, "queued"))
+    await send(limiter, call, "one", chat=1)
+    await send(limiter, call, "two", chat=2)
+    waiting = asyncio.create_task(send(limiter, call, "queued", chat=3))
     await asyncio.sleep(0.05)
     assert not waiting.done()
     assert await send(limiter, call, "crisis", lane=URGENT) == "crisis"
@@ -115,7 +115,7 @@ async def test_ordinary_retries_after_a_429_and_pauses_the_lane(monkeypatch):
 
     assert await limiter.process_request(flaky, (), {}, "sendMessage", {"chat_id": 1}, None) \
         == "sent"
-    assert slept == [pytest.approx(2.1), pytest.approx(2.1)]
+    assert sum(slept) == pytest.approx(4.2)
 
 
 async def test_urgent_is_not_retried_here():
@@ -131,3 +131,44 @@ async def test_urgent_is_not_retried_here():
 def test_the_reserve_must_leave_room():
     with pytest.raises(ValueError, match="reserve"):
         Lanes(per_second=2, reserve=2)
+
+
+async def test_urgent_to_a_full_group_is_refused_without_a_call():
+    clock = Clock()
+    limiter = Lanes(per_second=30, group_per_minute=1, monotonic=clock)
+    calls, call = call_log()
+    await send(limiter, call, "page", chat=-100, lane=URGENT)
+    with pytest.raises(RetryAfter):
+        await send(limiter, call, "second page", chat=-100, lane=URGENT)
+    assert calls == ["page"]
+    clock.now += 60
+    await send(limiter, call, "third page", chat=-100, lane=URGENT)
+
+
+async def test_a_private_chat_gets_its_own_limit_and_others_go_on(quick):
+    clock = Clock()
+    limiter = Lanes(per_second=30, per_chat=1, monotonic=clock)
+    calls, call = call_log()
+    await send(limiter, call, "first", chat=1)
+    waiting = asyncio.create_task(send(limiter, call, "second", chat=1))
+    await send(limiter, call, "other", chat=2)
+    await asyncio.sleep(0.05)
+    assert calls == ["first", "other"] and not waiting.done()
+    clock.now += 1.2
+    assert await waiting == "second"
+
+
+async def test_pages_go_before_ordinary_sends(quick):
+    clock = Clock()
+    limiter = Lanes(per_second=2, reserve=1, monotonic=clock)
+    calls, call = call_log()
+    await send(limiter, call, "fills the second", chat=1)
+    ordinary = asyncio.create_task(send(limiter, call, "ordinary", chat=2))
+    await asyncio.sleep(0.01)
+    page = asyncio.create_task(send(limiter, call, "page", chat=3, lane=PRIORITY))
+    await asyncio.sleep(0.01)
+    clock.now += 1.0
+    await asyncio.wait_for(page, 1)
+    assert calls == ["fills the second", "page"]
+    clock.now += 1.0
+    await asyncio.wait_for(ordinary, 1)
