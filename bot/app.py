@@ -67,13 +67,15 @@ def register(app: Application) -> None:
 def build_application(settings: Settings, profile: Profile | None = None, *,
                       clock: Clock | None = None, token: str | None = None) -> Application:
     profile = profile or load_profile(settings.clinic_profile)
-    services = Services(settings=settings, profile=profile, content=Content(profile),
+    overlay = settings.content_dir
+    services = Services(settings=settings, profile=profile,
+                        content=Content(profile, overlay=overlay),
                         clock=clock or SystemClock(),
                         detector=load_detector(
                             extra=profile.safety.lexicon_extra,
                             model=MODEL if profile.safety.learned_backstop else None,
                             threshold=profile.safety.backstop_threshold),
-                        library=Library(default=profile.clinic.languages[0]))
+                        library=Library(default=profile.clinic.languages[0], overlay=overlay))
     app = (
         ApplicationBuilder()
         .token(token or settings.token or "")

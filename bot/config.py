@@ -4,11 +4,19 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    DirectoryPath,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_PROFILE = ROOT / "content" / "clinic.example.toml"
+from bot.paths import CONTENT
+
+EXAMPLE_PROFILE = CONTENT / "clinic.example.toml"
 
 
 class ConfigError(Exception):
@@ -32,11 +40,13 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     database_path: Path = Path("data/iop.db")
     clinic_profile: Path = EXAMPLE_PROFILE
+    content_dir: DirectoryPath | None = None
     staff_chat_id: int | None = None
     staff_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_level: str = "INFO"
 
-    @field_validator("telegram_bot_token", "webhook_secret", "webhook_url", mode="before")
+    @field_validator("telegram_bot_token", "webhook_secret", "webhook_url", "content_dir",
+                     mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

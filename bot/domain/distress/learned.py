@@ -17,8 +17,9 @@ from pathlib import Path
 from pydantic import BaseModel
 
 from bot.domain.distress.model import Category, Detection, Severity
+from bot.paths import CONTENT
 
-MODEL = Path(__file__).resolve().parents[3] / "content" / "safety" / "model.json"
+MODEL = CONTENT / "safety" / "model.json"
 LABELS = ("none", *(category.value for category in Category))
 BUCKETS = 1 << 18
 BIAS = BUCKETS

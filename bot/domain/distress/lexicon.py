@@ -11,8 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.domain.distress.model import DEFAULT_SEVERITY, Category, Severity
 from bot.domain.distress.normalize import Normalizer, build_normalizer, prepare_pattern
 from bot.domain.distress.prefilter import LiteralIndex, build_index, required_literals
+from bot.paths import CONTENT
 
-DEFAULT_PATH = Path(__file__).resolve().parents[3] / "content" / "safety" / "lexicon.toml"
+DEFAULT_PATH = CONTENT / "safety" / "lexicon.toml"
 
 _MACRO = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 _ID_KEYED = ("rule", "exclusion", "escalation")
