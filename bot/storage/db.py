@@ -68,5 +68,5 @@ async def migrate(conn: aiosqlite.Connection) -> int:
 
 
 async def version_of(conn: aiosqlite.Connection) -> int:
-    rows = await conn.execute_fetchall("SELECT MAX(version) FROM schema_migrations")
-    return rows[0][0] or 0
+    (row,) = await conn.execute_fetchall("SELECT MAX(version) FROM schema_migrations")
+    return int(row[0] or 0)

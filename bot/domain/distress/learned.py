@@ -11,7 +11,7 @@ import random
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel
@@ -68,7 +68,7 @@ def _softmax(scores: list[float]) -> list[float]:
     return [value / total for value in exps]
 
 
-def _scores(found: list[int], weights) -> list[float]:
+def _scores(found: list[int], weights: Mapping[int, Sequence[float]]) -> list[float]:
     """Feature weights scaled by 1/sqrt(n), so long texts are not louder; plus the bias."""
     scores = [0.0] * len(LABELS)
     for bucket in found:
