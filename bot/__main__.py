@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
     try:
         settings = load_settings()
-        logs.setup(settings.log_level)
+        logs.setup(settings.log_level, settings.log_format)
         command = args.command or "run"
         if command == "migrate":
             from bot.storage import migrate_only

@@ -2,7 +2,7 @@
 
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     DirectoryPath,
@@ -44,6 +44,7 @@ class Settings(BaseSettings):
     staff_chat_id: int | None = None
     staff_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
 
     @field_validator("telegram_bot_token", "webhook_secret", "webhook_url", "content_dir",
                      mode="before")

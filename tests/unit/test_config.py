@@ -49,6 +49,7 @@ def test_dotenv_file_is_read(tmp_path):
     ({"STAFF_USER_IDS": "12,abc"}, "STAFF_USER_IDS"),
     ({"STAFF_CHAT_ID": "staff"}, "STAFF_CHAT_ID"),
     ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
+    ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
     ({"CONTENT_DIR": "/nowhere/content"}, "CONTENT_DIR"),
 ])
 def test_bad_settings_give_one_line(monkeypatch, env, names):
