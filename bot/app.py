@@ -25,6 +25,7 @@ from bot.handlers import (
     safety,
     staff,
     start,
+    whoami,
 )
 from bot.lessons import Library
 from bot.limiter import SafetyFirstLimiter
@@ -54,6 +55,7 @@ def register(app: Application) -> None:
     guards.register(app, GUARDS)
     members.register(app, FEATURES)
     start.register(app, FEATURES)
+    whoami.register(app, FEATURES)
     privacy.register(app, FEATURES)
     disclosure.register(app, FEATURES)
     staff.register(app, FEATURES, reply_group=STAFF_REPLIES)
