@@ -6,6 +6,7 @@ from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOpti
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot import health
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content import Content
@@ -36,8 +37,10 @@ from bot.storage import open_repo
 log = logging.getLogger(__name__)
 
 # Handler groups, lowest first. Order matters: every update meets the safety gate before
-# anything else can answer, stop or fail. A handler that consumes an update raises
+# anything else can answer, stop or fail. (MONITOR only notes the time an update arrived,
+# for /healthz; it never answers, stops or fails.) A handler that consumes an update raises
 # ApplicationHandlerStop; one that returns lets the next group try.
+MONITOR = -3
 SAFETY = -2
 GUARDS = -1
 FEATURES = 0
@@ -51,6 +54,7 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
 
 
 def register(app: Application) -> None:
+    health.register(app, MONITOR)
     safety.register(app, SAFETY, FEATURES)
     guards.register(app, GUARDS)
     members.register(app, FEATURES)

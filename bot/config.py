@@ -45,9 +45,11 @@ class Settings(BaseSettings):
     staff_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_level: str = "INFO"
     log_format: Literal["text", "json"] = "text"
+    health_port: int | None = Field(None, ge=1, le=65535)
+    health_listen: str = "127.0.0.1"
 
     @field_validator("telegram_bot_token", "webhook_secret", "webhook_url", "content_dir",
-                     mode="before")
+                     "health_port", mode="before")
     @classmethod
     def _blank_is_unset(cls, value: object) -> object:
         return None if isinstance(value, str) and not value.strip() else value

@@ -1,6 +1,7 @@
 """What handlers get: one Services object in bot_data, reached through Ctx."""
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from telegram.ext import Application, CallbackContext, ExtBot
 
@@ -22,6 +23,11 @@ class Services:
     detector: Detector
     library: Library
     repo: Repo | None = None
+    last_update: datetime | None = None
+
+    async def backlog(self) -> int:
+        """Messages waiting to be sent, for /healthz; 0 until there is an outbox to count."""
+        return 0
 
     def is_staff(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.staff_user_ids

@@ -50,6 +50,7 @@ def test_dotenv_file_is_read(tmp_path):
     ({"STAFF_CHAT_ID": "staff"}, "STAFF_CHAT_ID"),
     ({"LOG_LEVEL": "LOUD"}, "LOG_LEVEL"),
     ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+    ({"HEALTH_PORT": "0"}, "HEALTH_PORT"),
     ({"CONTENT_DIR": "/nowhere/content"}, "CONTENT_DIR"),
 ])
 def test_bad_settings_give_one_line(monkeypatch, env, names):
