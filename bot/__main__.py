@@ -5,6 +5,7 @@ import asyncio
 import logging
 import signal
 import sys
+from pathlib import Path
 
 from bot import logs
 from bot.config import ConfigError, Settings, load_settings
@@ -31,6 +32,8 @@ def parse(argv: list[str]) -> argparse.Namespace:
     demo.add_argument("--script", action="store_true",
                       help="read lines from stdin without prompts (for tests)")
     sub.add_parser("migrate", help="create or upgrade the database, then exit")
+    backup = sub.add_parser("backup", help="copy the database safely, even while the bot runs")
+    backup.add_argument("path", type=Path, help="where to write the copy (replaced if there)")
     return parser.parse_args(argv)
 
 
@@ -46,6 +49,10 @@ def main(argv: list[str] | None = None) -> int:
             version = asyncio.run(migrate_only(settings.database_path))
             print(f"database {settings.database_path} is at schema version {version}")
             return 0
+        if command == "backup":
+            from bot.ops import run_backup
+
+            return run_backup(settings.database_path, args.path)
         if command == "demo" or settings.token is None:
             from bot.demo import run_demo
 
