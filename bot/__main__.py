@@ -34,11 +34,16 @@ def parse(argv: list[str]) -> argparse.Namespace:
     sub.add_parser("migrate", help="create or upgrade the database, then exit")
     backup = sub.add_parser("backup", help="copy the database safely, even while the bot runs")
     backup.add_argument("path", type=Path, help="where to write the copy (replaced if there)")
+    sub.add_parser("check", help="check settings, profile, database and Telegram, then exit")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
+    if args.command == "check":
+        from bot.check import run_check
+
+        return run_check()
     try:
         settings = load_settings()
         logs.setup(settings.log_level, settings.log_format)
