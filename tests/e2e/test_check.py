@@ -11,7 +11,10 @@ import pytest
 from bot.check import check
 from bot.config import EXAMPLE_PROFILE
 from bot.storage import migrate_only
+from bot.storage.db import migrations
 from tests.e2e.harness import STAFF_CHAT, free_port, settings_for
+
+LATEST = max(number for number, _, _ in migrations())
 
 
 @pytest.fixture
@@ -34,7 +37,7 @@ async def test_a_ready_installation_passes(api, ready, tmp_path):
     assert not report.failed, report.render()
     ok = lines(report, "ok")
     assert ok["profile"].startswith("Lakeshore Recovery Partners")
-    assert ok["database"].endswith("schema version 4")
+    assert ok["database"].endswith(f"schema version {LATEST}")
     assert ok["telegram"] == "@iop_companion_bot (id 123456)"
     assert [d for lvl, t, d in report.lines if t == "staff"] == [
         f"group 'Clinic staff' ({STAFF_CHAT})", "2 staff user id(s)"]
@@ -79,7 +82,7 @@ async def test_webhook_registration(api, ready, tmp_path, make_bot):
 
 async def test_schema_drift(api, ready, tmp_path):
     with closing(sqlite3.connect(tmp_path / "iop.db")) as db, db:
-        db.execute("DELETE FROM schema_migrations WHERE version = 4")
+        db.execute("DELETE FROM schema_migrations WHERE version = ?", (LATEST,))
     pending = await check(settings_for(api, tmp_path / "iop.db", **ready))
     assert "1 pending migration(s)" in lines(pending, "warn")["database"]
     assert not pending.failed
