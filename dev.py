@@ -1,4 +1,5 @@
-"""Bootstrap: `python3 dev.py run` starts the bot, `python3 dev.py test` runs every check.
+"""Bootstrap: `python3 dev.py run` starts the bot, `python3 dev.py test` runs every check
+(ruff, mypy, pytest).
 
 Needs only python3 and pip. It creates `.venv` on first use and reinstalls when
 pyproject.toml changes.
@@ -39,8 +40,9 @@ def main() -> int:
         return subprocess.call([str(PY), "-m", "bot", *rest])
     if cmd == "test":
         lint = subprocess.call([str(BIN / "ruff"), "check", "."])
+        types = subprocess.call([str(BIN / "mypy")])
         tests = subprocess.call([str(PY), "-m", "pytest", "-q", *rest])
-        return lint or tests
+        return lint or types or tests
     if cmd == "bench":
         return subprocess.call([str(PY), "-m", "bench", *rest])
     print(f"usage: python3 {Path(__file__).name} [run|test|bench] [args...]", file=sys.stderr)

@@ -71,7 +71,8 @@ async def run(kind: str, seconds: float, rate: int, crises: int) -> dict:
         people = [api.person(10_000 + n, f"P{n}") for n in range(20)]
         with tempfile.TemporaryDirectory() as folder:
             child = await asyncio.create_subprocess_exec(
-                sys.executable, __file__, "--serve", kind, api.base_url, api.token, folder)
+                sys.executable, __file__, "--serve", kind, api.base_url, api.token, folder,
+                stderr=asyncio.subprocess.DEVNULL)
             while not any(name == "getUpdates" for name, _ in api.calls):  # noqa: ASYNC110
                 await asyncio.sleep(0.05)
             await asyncio.sleep(1)
@@ -79,10 +80,11 @@ async def run(kind: str, seconds: float, rate: int, crises: int) -> dict:
             flood = asyncio.create_task(ordinary(api, people, rate, start, seconds))
             rss: dict[int, tuple[float, float]] = {}
             watch = asyncio.create_task(sample(child.pid, start, seconds, rss))
-            latencies = await crisis(api, crises, start, seconds)
+            latencies = asyncio.create_task(crisis(api, crises, start, seconds))
             await flood
-            await watch
             end = time.monotonic()
+            await watch
+            latencies = await latencies
             child.terminate()
             await child.wait()
         steady = start + min(10.0, seconds / 4)
@@ -107,20 +109,19 @@ async def ordinary(api, people, rate: int, start: float, seconds: float) -> None
 
 
 async def crisis(api, count: int, start: float, seconds: float) -> list[float]:
-    """One crisis at a time, spread over the run; the latency is from the moment the update
-    is queued at the Bot API to the moment the reply reaches it."""
-    latencies = []
+    """One crisis at a time, evenly spread over the run, each from a new person. The latency
+    runs from the moment the update is queued at the Bot API to the moment the reply reaches
+    it; a reply that takes over 10 s counts as missing."""
+    sent: dict[int, float] = {}
     for n in range(count):
         await asyncio.sleep(max(0.0, start + n * seconds / count - time.monotonic()))
         person = api.person(50_000 + n, f"C{n}")
-        sent = time.monotonic()
+        sent[person.user_id] = api.monotonic()
         api.send_text(person.chat_id, person.user_id, CRISIS[n % len(CRISIS)])
-        deadline = sent + 10
-        while not api.messages(person.user_id) and time.monotonic() < deadline:  # noqa: ASYNC110
-            await asyncio.sleep(0.002)
-        if api.messages(person.user_id):
-            latencies.append((api.messages(person.user_id)[0].sent_at - sent) * 1000)
-    return latencies
+    await asyncio.sleep(10)
+    replies = {user: api.messages(user) for user in sent}
+    return [(replies[user][0].sent_at - at) * 1000 for user, at in sent.items()
+            if replies[user] and replies[user][0].sent_at - at <= 10]
 
 
 async def sample(pid: int, start: float, seconds: float, into: dict) -> None:

@@ -4,6 +4,7 @@ import argparse
 import asyncio
 import signal
 import sys
+from pathlib import Path
 
 from bot import logs, preflight
 from bot.config import ConfigError, Settings, load_settings
@@ -30,14 +31,21 @@ def parse(argv: list[str]) -> argparse.Namespace:
     demo.add_argument("--script", action="store_true",
                       help="read lines from stdin without prompts (for tests)")
     sub.add_parser("migrate", help="create or upgrade the database, then exit")
+    backup = sub.add_parser("backup", help="copy the database safely, even while the bot runs")
+    backup.add_argument("path", type=Path, help="where to write the copy (replaced if there)")
+    sub.add_parser("check", help="check settings, profile, database and Telegram, then exit")
     return parser.parse_args(argv)
 
 
 def main(argv: list[str] | None = None) -> int:
     args = parse(sys.argv[1:] if argv is None else argv)
+    if args.command == "check":
+        from bot.check import run_check
+
+        return run_check()
     try:
         settings = load_settings()
-        logs.setup(settings.log_level)
+        logs.setup(settings.log_level, settings.log_format)
         command = args.command or "run"
         if command == "migrate":
             from bot.storage import migrate_only
@@ -45,6 +53,10 @@ def main(argv: list[str] | None = None) -> int:
             version = asyncio.run(migrate_only(settings.database_path))
             print(f"database {settings.database_path} is at schema version {version}")
             return 0
+        if command == "backup":
+            from bot.ops import run_backup
+
+            return run_backup(settings.database_path, args.path)
         if command == "demo" or settings.token is None:
             from bot.demo import run_demo
 

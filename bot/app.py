@@ -6,6 +6,7 @@ from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOpti
 from telegram.constants import ParseMode
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
+from bot import health
 from bot.clock import Clock, SystemClock
 from bot.config import Settings
 from bot.content import Content
@@ -26,6 +27,7 @@ from bot.handlers import (
     safety,
     staff,
     start,
+    whoami,
 )
 from bot.lane import Lane
 from bot.lessons import Library
@@ -38,8 +40,10 @@ from bot.storage import open_repo
 log = logging.getLogger(__name__)
 
 # Handler groups, lowest first. Order matters: every update meets the safety gate before
-# anything else can answer, stop or fail. A handler that consumes an update raises
+# anything else can answer, stop or fail. (MONITOR only notes the time an update arrived,
+# for /healthz; it never answers, stops or fails.) A handler that consumes an update raises
 # ApplicationHandlerStop; one that returns lets the next group try.
+MONITOR = -3
 SAFETY = -2
 GUARDS = -1
 FEATURES = 0
@@ -53,10 +57,12 @@ ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
 
 
 def register(app: Application) -> None:
+    health.register(app, MONITOR)
     safety.register(app, SAFETY, FEATURES)
     guards.register(app, GUARDS)
     members.register(app, FEATURES)
     start.register(app, FEATURES)
+    whoami.register(app, FEATURES)
     privacy.register(app, FEATURES)
     disclosure.register(app, FEATURES)
     staff.register(app, FEATURES, reply_group=STAFF_REPLIES)
@@ -70,13 +76,15 @@ def register(app: Application) -> None:
 def build_application(settings: Settings, profile: Profile | None = None, *,
                       clock: Clock | None = None, token: str | None = None) -> Application:
     profile = profile or load_profile(settings.clinic_profile)
-    services = Services(settings=settings, profile=profile, content=Content(profile),
+    overlay = settings.content_dir
+    services = Services(settings=settings, profile=profile,
+                        content=Content(profile, overlay=overlay),
                         clock=clock or SystemClock(),
                         detector=load_detector(
                             extra=profile.safety.lexicon_extra,
                             model=MODEL if profile.safety.learned_backstop else None,
                             threshold=profile.safety.backstop_threshold),
-                        library=Library(default=profile.clinic.languages[0]))
+                        library=Library(default=profile.clinic.languages[0], overlay=overlay))
     app = (
         ApplicationBuilder()
         .token(token or settings.token or "")

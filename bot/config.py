@@ -4,15 +4,23 @@ import ipaddress
 import re
 from enum import StrEnum
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlsplit
 
-from pydantic import Field, SecretStr, ValidationError, field_validator, model_validator
+from pydantic import (
+    DirectoryPath,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_core import PydanticUseDefault
 from pydantic_settings import BaseSettings, NoDecode, SettingsConfigDict
 
-ROOT = Path(__file__).resolve().parent.parent
-EXAMPLE_PROFILE = ROOT / "content" / "clinic.example.toml"
+from bot.paths import CONTENT
+
+EXAMPLE_PROFILE = CONTENT / "clinic.example.toml"
 TOKEN = re.compile(r"\d+:[A-Za-z0-9_-]+")
 SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")  # Telegram's rule for secret_token
 HOST = re.compile(r"[A-Za-z0-9.-]+")
@@ -22,6 +30,11 @@ PLAIN = {
     "BOT_MODE": "use polling or webhook",
     "WEBHOOK_PORT": "use a port number from 1 to 65535",
     "STAFF_CHAT_ID": "use the staff group's chat id, a number such as -1001234567890",
+    "LOG_FORMAT": "use text or json",
+    "HEALTH_PORT": "use a port number from 1 to 65535",
+    "FLOOD_PER_SECOND": "use Telegram's limit in messages a second, normally 30",
+    "FLOOD_PER_CHAT": "use Telegram's limit in one private chat, normally 1",
+    "SAFETY_RESERVE": "use how many messages a second stay free for crisis replies, such as 2",
 }
 
 
@@ -71,9 +84,13 @@ class Settings(BaseSettings):
     webhook_secret: SecretStr | None = None
     database_path: Path = Path("data/iop.db")
     clinic_profile: Path = EXAMPLE_PROFILE
+    content_dir: DirectoryPath | None = None
     staff_chat_id: int | None = None
     staff_user_ids: Annotated[frozenset[int], NoDecode] = frozenset()
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = "text"
+    health_port: int | None = Field(None, ge=1, le=65535)
+    health_listen: str = "127.0.0.1"
     flood_per_second: int = Field(30, ge=1, le=1000)
     flood_per_chat: int = Field(1, ge=1, le=100)
     safety_reserve: int = Field(2, ge=0)

@@ -9,9 +9,9 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
+from bot.paths import CONTENT
 from bot.profile import Profile
 
-CONTENT = Path(__file__).resolve().parent.parent / "content"
 LIMIT = 4096
 PART_BREAK = "---8<---"
 _TAG = re.compile(r"<[^>]*>")
@@ -37,12 +37,16 @@ def duration(span: timedelta) -> str:
 
 
 class Content:
-    def __init__(self, profile: Profile, root: Path = CONTENT) -> None:
-        self.root = root
+    """Templates and labels from `root`, each file overridden by one of the same name under
+    `overlay` (a clinic's CONTENT_DIR) when there is one."""
+
+    def __init__(self, profile: Profile, root: Path = CONTENT,
+                 overlay: Path | None = None) -> None:
+        self.roots = [overlay, root] if overlay else [root]
         self.profile = profile
         self.languages = profile.clinic.languages
         self.env = Environment(
-            loader=FileSystemLoader(root),
+            loader=FileSystemLoader(self.roots),
             autoescape=True,
             undefined=StrictUndefined,
             trim_blocks=True,
@@ -51,8 +55,8 @@ class Content:
         self.env.globals.update(profile=profile, clinic=profile.clinic, program=profile.program)
         self.env.filters["local"] = self.local_time
         self.env.filters["duration"] = duration
-        self._labels = {lang: _read_labels(root / "labels" / f"{lang}.toml")
-                        for lang in self.languages if (root / "labels" / f"{lang}.toml").exists()}
+        self._labels = {lang: labels for lang in self.languages
+                        if (labels := _merged_labels(self.roots, lang))}
 
     def lang(self, requested: str | None) -> str:
         code = (requested or "").split("-")[0].lower()
@@ -94,8 +98,9 @@ class Content:
         return {**self._labels[self.languages[0]], **self._labels.get(self.lang(lang), {})}
 
     def message_names(self) -> list[str]:
-        base = self.root / "messages" / self.languages[0]
-        return sorted(path.name.removesuffix(".html") for path in base.glob("*.html"))
+        folders = [root / "messages" / self.languages[0] for root in self.roots]
+        return sorted({path.name.removesuffix(".html") for folder in folders
+                       for path in folder.glob("*.html")})
 
     def _template(self, pattern: str, lang: str):
         for code in dict.fromkeys([lang, self.languages[0]]):
@@ -104,6 +109,16 @@ class Content:
             except TemplateNotFound:
                 continue
         raise TemplateNotFound(pattern.format(lang))
+
+
+def _merged_labels(roots: list[Path], lang: str) -> dict[str, str]:
+    """A language's labels; the overlay's file need only hold the labels it changes."""
+    merged: dict[str, str] = {}
+    for root in reversed(roots):
+        path = root / "labels" / f"{lang}.toml"
+        if path.is_file():
+            merged |= _read_labels(path)
+    return merged
 
 
 @cache

@@ -11,13 +11,20 @@ class LessonError(ValueError):
 
 
 class Library:
-    def __init__(self, root: Path = CONTENT, default: str = "en") -> None:
+    """Lessons under `root`; a file of the same name under `overlay` replaces one, and a new
+    file there adds one."""
+
+    def __init__(self, root: Path = CONTENT, default: str = "en",
+                 overlay: Path | None = None) -> None:
         self.default = default
         self._lessons: dict[str, dict[str, LessonMeta]] = {}
         self._files: dict[str, str] = {}
-        folders = [path for path in (root / "lessons").glob("*") if path.is_dir()]
-        for folder in sorted(folders, key=lambda path: (path.name != default, path.name)):
-            self._load(folder)
+        found: dict[str, dict[str, Path]] = {}
+        for base in [root, overlay] if overlay else [root]:
+            for path in sorted((base / "lessons").glob("*/*.html")):
+                found.setdefault(path.parent.name, {})[path.name] = path
+        for lang in sorted(found, key=lambda name: (name != default, name)):
+            self._load(lang, sorted(found[lang].values(), key=lambda path: path.name))
         if default not in self._lessons:
             raise LessonError(f"no lessons for the default language in {root / 'lessons'}")
         self._check_same_lessons()
@@ -37,22 +44,22 @@ class Library:
     def _for(self, lang: str | None) -> dict[str, LessonMeta]:
         return self._lessons.get(lang or self.default) or self._lessons[self.default]
 
-    def _load(self, folder: Path) -> None:
+    def _load(self, lang: str, paths: list[Path]) -> None:
         lessons: dict[str, LessonMeta] = {}
         orders: dict[int, str] = {}
-        for path in sorted(folder.glob("*.html")):
+        for path in paths:
             try:
                 meta = parse_front_matter(path.read_text(encoding="utf-8"))
             except ValueError as exc:
                 raise LessonError(f"{path}: {exc}") from None
-            if meta.language != folder.name:
+            if meta.language != lang:
                 raise LessonError(f"{path}: language is {meta.language!r}, "
-                                  f"but the file is in {folder.name}/")
+                                  f"but the file is in {lang}/")
             if meta.id in lessons:
-                raise LessonError(f"{path}: id {meta.id!r} is used twice in {folder.name}/")
+                raise LessonError(f"{path}: id {meta.id!r} is used twice in {lang}/")
             if meta.order in orders:
                 raise LessonError(f"{path}: order {meta.order} is already taken by "
-                                  f"{orders[meta.order]!r} in {folder.name}/")
+                                  f"{orders[meta.order]!r} in {lang}/")
             if self._files.setdefault(meta.id, path.name) != path.name:
                 raise LessonError(f"{path}: lesson {meta.id!r} lives in "
                                   f"{self._files[meta.id]} in the default language; "
@@ -60,7 +67,7 @@ class Library:
             lessons[meta.id] = meta
             orders[meta.order] = meta.id
         if lessons:
-            self._lessons[folder.name] = lessons
+            self._lessons[lang] = lessons
 
     def _check_same_lessons(self) -> None:
         base = self._lessons[self.default]

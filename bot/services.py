@@ -2,6 +2,7 @@
 
 from collections import OrderedDict
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import TYPE_CHECKING
 
 from telegram.ext import Application, CallbackContext, ExtBot
@@ -29,6 +30,11 @@ class Services:
     repo: Repo | None = None
     outbox: "Outbox | None" = None
     screened: OrderedDict = field(default_factory=OrderedDict)
+    last_update: datetime | None = None
+
+    async def backlog(self) -> int:
+        """Safety messages not yet delivered, for /healthz."""
+        return self.outbox.backlog if self.outbox is not None else 0
 
     def is_staff(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.staff_user_ids

@@ -129,6 +129,8 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
         "deleted": [{"client": None}, {"client": CLIENT}],
         "data_deleted_staff": [{"client": CLIENT, "request": None},
                                {"client": None, "request": REQUEST}],
+        "whoami": [{"user_id": 1001, "chat_id": chat, "anonymous": anonymous}
+                   for chat in (None, -1001234567890) for anonymous in (False, True)],
         "my_data": [{"person": None, "request": None, "labels": labels},
                     {"person": PERSON, "request": REQUEST, "labels": labels}],
     }

@@ -52,7 +52,7 @@ def decide(answers: Answers, policy: EligibilityPolicy) -> Eligibility:
     `Incomplete` until subject, age and state are answered: age is never assumed.
     """
     missing = [s for s in (Step.SUBJECT, Step.AGE, Step.STATE) if getattr(answers, s) is None]
-    if missing:
+    if missing or answers.age is None:
         raise Incomplete(missing)
     if answers.age < policy.min_age:
         outcome = Outcome.UNDER_AGE

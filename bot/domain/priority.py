@@ -81,7 +81,7 @@ class Assessment(BaseModel):
     deadlines: tuple[Deadline, ...] = Field(min_length=1)
     undisclosed: frozenset[Step] = frozenset()
 
-    @computed_field
+    @computed_field  # type: ignore[prop-decorator]  # pydantic's documented form
     @property
     def label(self) -> str:
         return self.tier.name.lower()

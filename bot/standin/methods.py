@@ -132,6 +132,15 @@ def delete_webhook(api: "StandIn", p: Params) -> bool:
     return True
 
 
+@method("getChat")
+def get_chat(api: "StandIn", p: Params) -> dict:
+    """A chat the bot knows: a group it is in, or a private chat a person opened."""
+    gifts = dict.fromkeys(("unlimited_gifts", "limited_gifts", "unique_gifts",
+                           "premium_subscription", "gifts_from_channels"), False)
+    return _chat(api, p).as_dict() | {"accent_color_id": 0, "max_reaction_count": 11,
+                                      "accepted_gift_types": gifts}
+
+
 @method("getWebhookInfo")
 def get_webhook_info(api: "StandIn", p: Params) -> dict:
     return api.webhook.info()

@@ -26,6 +26,9 @@ class Repo:
         self.sessions = Sessions(store)
         self.reminders = Reminders(store)
 
+    async def ping(self) -> None:
+        await self.store.one("SELECT 1")
+
     async def close(self) -> None:
         await self.store.conn.close()
 

@@ -2,6 +2,7 @@ import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
+from typing import TypeVar
 
 import aiosqlite
 
@@ -12,8 +13,25 @@ def ts(moment: datetime) -> str:
     return moment.astimezone(UTC).isoformat(timespec="seconds")
 
 
+T = TypeVar("T")
+
+
 def parse_ts(value: str | None) -> datetime | None:
     return datetime.fromisoformat(value) if value else None
+
+
+def inserted(cursor: aiosqlite.Cursor) -> int:
+    """The new row's id: typed as optional, but an INSERT that made a row always sets it."""
+    if cursor.lastrowid is None:
+        raise RuntimeError("the INSERT made no row")
+    return cursor.lastrowid
+
+
+def written(row: T | None) -> T:
+    """A row this transaction just wrote, read back."""
+    if row is None:
+        raise RuntimeError("a row just written is gone")
+    return row
 
 
 class Store:

@@ -1,9 +1,10 @@
 import hashlib
 from datetime import datetime
 
+from aiosqlite import Row
 from pydantic import BaseModel
 
-from bot.storage.base import Table, ts
+from bot.storage.base import Table, inserted, ts, written
 
 
 def token_hash(token: str) -> str:
@@ -23,7 +24,7 @@ class Client(BaseModel):
     awaiting_reason: int | None
 
 
-def _client(row) -> Client:
+def _client(row: Row) -> Client:
     return Client(id=row["id"], name=row["name"], request_id=row["request_id"],
                   user_id=row["user_id"], language=row["language"],
                   video_link=row["video_link"], reminders_on=bool(row["reminders_on"]),
@@ -40,8 +41,8 @@ class Clients(Table):
                 "INSERT INTO clients (name, request_id, language, enrolled_at, enrolled_by)"
                 " VALUES (?, ?, ?, ?, ?)",
                 (name, request_id, language, self.store.now(), staff_id))
-            client_id = cursor.lastrowid
-        return await self.get(client_id)
+            client_id = inserted(cursor)
+        return written(await self.get(client_id))
 
     async def get(self, client_id: int) -> Client | None:
         row = await self.store.one("SELECT * FROM clients WHERE id = ?", client_id)

@@ -2,8 +2,11 @@
 
 import hashlib
 import re
+import sqlite3
+from contextlib import closing
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import NamedTuple
 
 import aiosqlite
 
@@ -35,6 +38,10 @@ def migrations() -> list[tuple[int, str, str]]:
     return found
 
 
+def checksum(sql: str) -> str:
+    return hashlib.sha256(sql.encode()).hexdigest()
+
+
 class MigrationChanged(ConfigError):
     """A migration file differs from the one applied to this database."""
 
@@ -52,9 +59,9 @@ async def migrate(conn: aiosqlite.Connection) -> int:
     rows = await conn.execute_fetchall("SELECT version, checksum FROM schema_migrations")
     done = {row[0]: row[1] for row in rows}
     for version, name, sql in migrations():
-        checksum = hashlib.sha256(sql.encode()).hexdigest()
+        digest = checksum(sql)
         if version in done:
-            if done[version] != checksum:
+            if done[version] != digest:
                 raise MigrationChanged(f"DATABASE_PATH: migration {name} changed after it was "
                                        "applied to this database; restore the file and put "
                                        "the change in a new migration")
@@ -62,11 +69,39 @@ async def migrate(conn: aiosqlite.Connection) -> int:
         now = datetime.now(UTC).isoformat(timespec="seconds")
         await conn.executescript(
             f"BEGIN;\n{sql}\n;INSERT INTO schema_migrations VALUES "
-            f"({version}, '{name}', '{now}', '{checksum}');\nCOMMIT;"
+            f"({version}, '{name}', '{now}', '{digest}');\nCOMMIT;"
         )
     return await version_of(conn)
 
 
 async def version_of(conn: aiosqlite.Connection) -> int:
-    rows = await conn.execute_fetchall("SELECT MAX(version) FROM schema_migrations")
-    return rows[0][0] or 0
+    (row,) = await conn.execute_fetchall("SELECT MAX(version) FROM schema_migrations")
+    return int(row[0] or 0)
+
+
+class Schema(NamedTuple):
+    version: int
+    pending: list[str]  # migrations not applied yet
+    changed: list[str]  # applied, but the file differs now: migrate would refuse
+    unknown: list[int]  # applied by a newer version of the bot
+    integrity: str  # "ok", or SQLite's first complaint
+
+
+def inspect(path: Path) -> Schema:
+    """What `migrate` would find at `path`, read without creating or changing anything."""
+    uri = f"{path.absolute().as_uri()}?mode=rw"
+    with closing(sqlite3.connect(uri, uri=True)) as conn:
+        integrity = conn.execute("PRAGMA quick_check").fetchone()[0]
+        rows: list[tuple[int, str]] = []
+        if conn.execute("SELECT 1 FROM sqlite_master WHERE name = 'schema_migrations'").fetchone():
+            rows = conn.execute("SELECT version, checksum FROM schema_migrations").fetchall()
+    done: dict[int, str] = {row[0]: row[1] for row in rows}
+    known = migrations()
+    return Schema(
+        version=max(done, default=0),
+        pending=[name for version, name, _ in known if version not in done],
+        changed=[name for version, name, sql in known
+                 if version in done and done[version] != checksum(sql)],
+        unknown=sorted(set(done) - {version for version, _, _ in known}),
+        integrity=str(integrity),
+    )

@@ -1,6 +1,7 @@
 import json
 from datetime import datetime
 
+from aiosqlite import Row
 from pydantic import BaseModel
 
 from bot.domain.delivery import Progress, Status
@@ -48,10 +49,6 @@ class Outbox(Table):
         rows = await self.store.all("SELECT * FROM outbox WHERE status = 'pending' ORDER BY id")
         return [_letter(row) for row in rows]
 
-    async def backlog(self) -> int:
-        row = await self.store.one("SELECT COUNT(*) FROM outbox WHERE status = 'pending'")
-        return row[0]
-
     async def pages_of(self, event_id: int) -> list[tuple[int, int]]:
         """Every page and re-page about an event that reached a chat, to update them all."""
         rows = await self.store.all(
@@ -59,13 +56,8 @@ class Outbox(Table):
             f" AND kind IN ({', '.join('?' * len(PAGES))}) ORDER BY id", event_id, *PAGES)
         return [(row[0], row[1]) for row in rows]
 
-    async def of_event(self, event_id: int) -> list[Letter]:
-        rows = await self.store.all("SELECT * FROM outbox WHERE event_id = ? ORDER BY id",
-                                    event_id)
-        return [_letter(row) for row in rows]
 
-
-def _row(letter: Letter) -> tuple:
+def _row(letter: Letter) -> tuple[object, ...]:
     done = letter.progress.status.done
     progress = letter.progress
     return (letter.key, letter.kind, letter.chat_id, letter.event_id,
@@ -77,7 +69,7 @@ def _row(letter: Letter) -> tuple:
             ts(letter.done_at) if letter.done_at else None)
 
 
-def _letter(row) -> Letter:
+def _letter(row: Row) -> Letter:
     progress = Progress(status=Status(row["status"]), attempts=row["attempts"],
                         failures=row["failures"], timeouts=row["timeouts"],
                         expires_at=parse_ts(row["expires_at"]))

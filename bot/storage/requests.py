@@ -2,11 +2,12 @@ import json
 from datetime import datetime
 from enum import StrEnum
 
+from aiosqlite import Row
 from pydantic import BaseModel
 
 from bot.domain.intake import Answers, Step
 from bot.domain.priority import Assessment, half_time
-from bot.storage.base import Table, parse_ts, ts
+from bot.storage.base import Table, inserted, parse_ts, ts, written
 
 
 class Status(StrEnum):
@@ -45,7 +46,7 @@ class Request(BaseModel):
     alert_message_id: int | None
 
 
-def _request(row) -> Request:
+def _request(row: Row) -> Request:
     return Request(
         id=row["id"], user_id=row["user_id"], status=row["status"], step=row["step"],
         answers=Answers.model_validate_json(row["answers"]), referral=row["referral"],
@@ -78,8 +79,8 @@ class Requests(Table):
                 "INSERT INTO requests (user_id, status, step, referral, language, created_at,"
                 " updated_at) VALUES (?, 'draft', ?, ?, ?, ?, ?)",
                 (user_id, step, referral, language, now, now))
-            request_id = cursor.lastrowid
-        return await self.get(request_id)
+            request_id = inserted(cursor)
+        return written(await self.get(request_id))
 
     async def save(self, request_id: int, answers: Answers, step: Step | None,
                    *, expect: Step | None) -> bool:

@@ -1,8 +1,9 @@
 from datetime import datetime, timedelta
 
+from aiosqlite import Row
 from pydantic import BaseModel
 
-from bot.storage.base import Table, parse_ts, ts
+from bot.storage.base import Table, inserted, parse_ts, ts, written
 
 
 class Event(BaseModel):
@@ -31,7 +32,7 @@ class Disclosure(BaseModel):
     disclosed_name: str
 
 
-def _event(row) -> Event:
+def _event(row: Row) -> Event:
     return Event(id=row["id"], user_id=row["user_id"], category=row["category"],
                  severity=row["severity"], language=row["language"],
                  detected_at=parse_ts(row["detected_at"]),
@@ -53,8 +54,8 @@ class Safety(Table):
                 " detected_at, follow_up_at, next_page_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (user_id, category, severity, rule, language, ts(now),
                  ts(now + follow_up) if follow_up else None, ts(now + repage)))
-            event_id = cursor.lastrowid
-        return await self.get(event_id)
+            event_id = inserted(cursor)
+        return written(await self.get(event_id))
 
     async def get(self, event_id: int) -> Event | None:
         row = await self.store.one("SELECT * FROM safety_events WHERE id = ?", event_id)
@@ -117,7 +118,7 @@ class Safety(Table):
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
                 (event_id, user_id, recipient, nature, ts(disclosed_at), staff_id, staff_name,
                  self.store.now()))
-            return cursor.lastrowid
+            return inserted(cursor)
 
     async def disclosures(self, user_id: int) -> list[Disclosure]:
         rows = await self.store.all(

@@ -1,9 +1,10 @@
 from datetime import datetime, timedelta
 
+from aiosqlite import Row
 from pydantic import BaseModel
 
 from bot.domain.schedule import Recurrence
-from bot.storage.base import Table, parse_ts, ts
+from bot.storage.base import Table, inserted, parse_ts, ts
 
 
 class Session(BaseModel):
@@ -38,7 +39,7 @@ class Due(BaseModel):
     blocked: bool
 
 
-def _session(row) -> Session:
+def _session(row: Row) -> Session:
     return Session(id=row["id"], client_id=row["client_id"], series_id=row["series_id"],
                    kind=row["kind"], starts_at=parse_ts(row["starts_at"]),
                    minutes=row["minutes"], status=row["status"], attendance=row["attendance"],
@@ -55,7 +56,7 @@ class Sessions(Table):
                 " VALUES (?, ?, ?, ?, ?)", (client_id, series_id, kind, ts(starts_at), minutes))
             if cursor.rowcount == 0:
                 return None
-            session_id = cursor.lastrowid
+            session_id = inserted(cursor)
         return await self.get(session_id)
 
     async def get(self, session_id: int) -> Session | None:
@@ -115,7 +116,7 @@ class Sessions(Table):
             cursor = await db.execute(
                 "INSERT INTO series (client_id, kind, rule, filled_until) VALUES (?, ?, ?, ?)",
                 (client_id, rule.kind, rule.model_dump_json(), ts(from_)))
-            return cursor.lastrowid
+            return inserted(cursor)
 
     async def series_to_fill(self, horizon: datetime) -> list[Series]:
         rows = await self.store.all(

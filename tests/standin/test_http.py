@@ -31,6 +31,15 @@ async def test_get_me_ignores_method_case(call: Call) -> None:
     assert body["result"]["is_bot"] is True
 
 
+async def test_get_chat_knows_only_chats_the_bot_is_in(api: StandIn, call: Call) -> None:
+    api.group(-1001, "Staff")
+    status, body = await call("getChat", chat_id=-1001)
+    assert status == 200
+    assert (body["result"]["type"], body["result"]["title"]) == ("supergroup", "Staff")
+    status, body = await call("getChat", chat_id=42)
+    assert (status, body["description"]) == (400, "Bad Request: chat not found")
+
+
 @pytest.mark.parametrize("encoding", ["query", "form", "multipart", "json"])
 async def test_accepts_every_request_encoding(api: StandIn, encoding: str) -> None:
     api.person(1001, "Alice")

@@ -57,6 +57,9 @@ def test_dotenv_file_is_read(tmp_path):
     ({"WEBHOOK_LISTEN": "0.0.0.0:8443"}, "WEBHOOK_LISTEN"),
     ({"WEBHOOK_SECRET": "has spaces"}, "WEBHOOK_SECRET"),
     ({"DATABASE_PATH": "."}, "DATABASE_PATH"),
+    ({"LOG_FORMAT": "xml"}, "LOG_FORMAT"),
+    ({"HEALTH_PORT": "0"}, "HEALTH_PORT"),
+    ({"CONTENT_DIR": "/nowhere/content"}, "CONTENT_DIR"),
 ])
 def test_bad_settings_give_one_line(monkeypatch, env, names):
     for key, value in env.items():

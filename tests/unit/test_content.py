@@ -62,3 +62,30 @@ def test_long_message_splits_at_author_breaks_or_is_refused(tmp_path, profile):
 def test_visible_length_counts_like_telegram():
     assert visible_length("<b>a&amp;b</b>") == 3
     assert visible_length("😀") == 2
+
+
+def test_a_clinic_overlay_overrides_packaged_files(tmp_path, profile, content):
+    (tmp_path / "messages" / "en").mkdir(parents=True)
+    (tmp_path / "messages" / "en" / "welcome.html").write_text("Hello from {{ clinic.name }}")
+    (tmp_path / "messages" / "en" / "extra.html").write_text("Only here")
+    (tmp_path / "labels").mkdir()
+    (tmp_path / "labels" / "es.toml").write_text("[menu]\nconsult = 'Pedir cita'\n")
+    clinic = Content(profile, overlay=tmp_path)
+    assert clinic.render("welcome") == f"Hello from {profile.clinic.name}"
+    assert clinic.render("welcome", "es") == content.render("welcome", "es")
+    assert clinic.render("help") == content.render("help")
+    assert set(clinic.message_names()) == {*content.message_names(), "extra"}
+    assert clinic.label("menu.consult", "es") == "Pedir cita"
+    assert clinic.labels("es") == content.labels("es") | {"menu.consult": "Pedir cita"}
+    assert clinic.label("menu.consult", "en") == content.label("menu.consult", "en")
+
+
+def test_content_dir_reaches_the_application(tmp_path, monkeypatch):
+    from bot.app import build_application
+    from bot.config import load_settings
+
+    (tmp_path / "messages" / "en").mkdir(parents=True)
+    (tmp_path / "messages" / "en" / "welcome.html").write_text("Our own welcome")
+    monkeypatch.setenv("CONTENT_DIR", str(tmp_path))
+    services = build_application(load_settings(), token="1:x").bot_data["services"]
+    assert services.content.render("welcome") == "Our own welcome"

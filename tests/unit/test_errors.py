@@ -1,11 +1,14 @@
+import json
 import logging
+import subprocess
 import sys
+from datetime import datetime
 from types import SimpleNamespace
 
 from pydantic import BaseModel, ValidationError
 
 from bot.handlers.errors import on_error
-from bot.logs import SafeFormatter
+from bot.logs import JsonFormatter, SafeFormatter
 
 
 class Answer(BaseModel):
@@ -46,3 +49,40 @@ def test_library_records_lose_their_arguments():
     text = SafeFormatter("%(message)s").format(record)
     assert "want to die" not in text
     assert "Error while parsing updates" in text
+
+
+def test_json_lines_carry_the_exception_type_but_never_its_message():
+    secret = " ".join(["he", "is", "not", "breathing"])
+    try:
+        raise RuntimeError(secret)
+    except RuntimeError:
+        record = logging.LogRecord("bot.safety", logging.ERROR, __file__, 1, "page %s failed",
+                                   (7,), sys.exc_info())
+    line = JsonFormatter().format(record)
+    assert "\n" not in line
+    entry = json.loads(line)
+    assert entry["level"] == "ERROR"
+    assert entry["logger"] == "bot.safety"
+    assert entry["message"] == "page 7 failed"
+    assert entry["exception"] == "builtins.RuntimeError"
+    assert "test_errors.py" in entry["traceback"]
+    assert datetime.fromisoformat(entry["time"]).tzinfo is not None
+    assert secret not in line
+
+
+def test_json_library_records_lose_their_arguments():
+    record = logging.LogRecord("telegram.ext.Updater", logging.CRITICAL, __file__, 1,
+                               "Received data was %r", ({"text": "i want to die"},), None)
+    entry = json.loads(JsonFormatter().format(record))
+    assert entry["message"] == "Received data was %r"
+    assert "exception" not in entry
+
+
+def test_log_format_json_reaches_stderr(tmp_path):
+    env = {"PATH": "/usr/bin:/bin", "HOME": str(tmp_path), "LOG_FORMAT": "json",
+           "DATABASE_PATH": str(tmp_path / "iop.db")}
+    code = ("import logging; from bot.__main__ import main; main(['migrate']); "
+            "logging.getLogger('bot.x').warning('hello %s', 1)")
+    result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
+                            text=True, timeout=60, check=True)
+    assert json.loads(result.stderr.strip().splitlines()[-1])["message"] == "hello 1"

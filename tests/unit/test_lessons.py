@@ -215,3 +215,16 @@ def test_a_library_without_the_default_language_is_refused(tmp_path: Path) -> No
     files = {name: text for name, text in GOOD.items() if name.startswith("es/")}
     with pytest.raises(LessonError, match="default language"):
         Library(write(tmp_path, files))
+
+
+def test_an_overlay_replaces_and_adds_lessons(tmp_path: Path) -> None:
+    base = write(tmp_path / "base", GOOD)
+    overlay = write(tmp_path / "clinic", {
+        "en/02-cravings.html": front("cravings", 2, "en", "Urges"),
+        "en/03-halt.html": front("halt", 3, "en", "HALT", "halt"),
+        "es/03-halt.html": front("halt", 3, "es", "HALT", "halt"),
+    })
+    library = Library(base, overlay=overlay)
+    assert [lesson.id for lesson in library.curriculum("en")] == ["iop", "cravings", "halt"]
+    assert library.get("cravings", "en").title == "Urges"
+    assert library.get("cravings", "es").title == "Antojos"

@@ -11,14 +11,15 @@ import random
 import re
 import unicodedata
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping, Sequence
 from pathlib import Path
 
 from pydantic import BaseModel
 
 from bot.domain.distress.model import Category, Detection, Severity
+from bot.paths import CONTENT
 
-MODEL = Path(__file__).resolve().parents[3] / "content" / "safety" / "model.json"
+MODEL = CONTENT / "safety" / "model.json"
 LABELS = ("none", *(category.value for category in Category))
 BUCKETS = 1 << 18
 BIAS = BUCKETS
@@ -67,7 +68,7 @@ def _softmax(scores: list[float]) -> list[float]:
     return [value / total for value in exps]
 
 
-def _scores(found: list[int], weights) -> list[float]:
+def _scores(found: list[int], weights: Mapping[int, Sequence[float]]) -> list[float]:
     """Feature weights scaled by 1/sqrt(n), so long texts are not louder; plus the bias."""
     scores = [0.0] * len(LABELS)
     for bucket in found:

@@ -11,8 +11,9 @@ from pydantic import BaseModel, ConfigDict, Field
 from bot.domain.distress.model import DEFAULT_SEVERITY, Category, Severity
 from bot.domain.distress.normalize import Normalizer, build_normalizer, prepare_pattern
 from bot.domain.distress.prefilter import LiteralIndex, build_index, required_literals
+from bot.paths import CONTENT
 
-DEFAULT_PATH = Path(__file__).resolve().parents[3] / "content" / "safety" / "lexicon.toml"
+DEFAULT_PATH = CONTENT / "safety" / "lexicon.toml"
 
 _MACRO = re.compile(r"\{([a-z_][a-z0-9_]*)\}")
 _ID_KEYED = ("rule", "exclusion", "escalation")
@@ -269,7 +270,8 @@ def _compile_context(spec: LexiconSpec, nz: Normalizer) -> Context:
     )
 
 
-def _compile(patterns: list[str], macros: dict[str, list[str]], nz: Normalizer, owner: str):
+def _compile(patterns: list[str], macros: dict[str, list[str]], nz: Normalizer,
+             owner: str) -> Pattern[str]:
     return _wrap(_alternation(patterns, macros, nz, owner))
 
 
@@ -278,11 +280,13 @@ def _wrap(source: str) -> Pattern[str]:
     return re.compile(rf"(?<!\w)(?:{source})(?!\w)")
 
 
-def _alternation(patterns: list[str], macros: dict[str, list[str]], nz: Normalizer, owner: str):
+def _alternation(patterns: list[str], macros: dict[str, list[str]], nz: Normalizer,
+                 owner: str) -> str:
     return "|".join(f"(?:{p})" for p in _prepared(patterns, macros, nz, owner) or ["(?!)"])
 
 
-def _prepared(patterns: list[str], macros: dict[str, list[str]], nz: Normalizer, owner: str):
+def _prepared(patterns: list[str], macros: dict[str, list[str]], nz: Normalizer,
+              owner: str) -> list[str]:
     parts = [prepare_pattern(_expand(p, macros, owner), nz) for p in patterns]
     for part in parts:
         if part != part.strip():

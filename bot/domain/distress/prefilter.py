@@ -14,10 +14,17 @@ that detection with and without this filter agrees on the whole eval set.
 
 import re
 from collections.abc import Iterable, Iterator
-from re import Pattern, _parser
-from re import _constants as sre
+from re import Pattern
+from typing import TYPE_CHECKING, Any
 
 from pydantic import BaseModel, ConfigDict
+
+if TYPE_CHECKING:  # typeshed describes these modules under their old names
+    import sre_constants as sre
+    import sre_parse as _parser
+else:
+    from re import _constants as sre
+    from re import _parser
 
 # Frequent words make a useless filter: a literal made only of them scores 1.
 _COMMON = frozenset(
@@ -30,17 +37,19 @@ _MAX_STRINGS = 64
 _REPEATS = (sre.MAX_REPEAT, sre.MIN_REPEAT, sre.POSSESSIVE_REPEAT)
 
 Literals = frozenset[str]
+Node = tuple[object, Any]  # (opcode, argument); the argument's shape depends on the opcode
+Trie = dict[str, "Trie"]
 
 
 def required_literals(pattern: str) -> Literals | None:
     """Literals one of which every match of `pattern` contains, or None if unknown or weak."""
-    required = _sequence(_parser.parse(pattern))
+    required = _sequence(_parser.parse(pattern).data)
     if required is None or _weakest(required) < _MIN_STRENGTH:
         return None
     return required
 
 
-def _sequence(nodes) -> Literals | None:
+def _sequence(nodes: Iterable[Node]) -> Literals | None:
     """Best requirement of a node sequence.
 
     Candidates are each run of fixed text, each node with a few alternative texts,
@@ -73,17 +82,18 @@ def _sequence(nodes) -> Literals | None:
     return max(usable, key=_preference, default=None)
 
 
-def _exact_node(op, av) -> set[str] | None:
+def _exact_node(op: object, av: Any) -> set[str] | None:
     """All strings a node can match, when that is a small finite set."""
     if op is sre.LITERAL:
         return {chr(av)}
     if op is sre.SUBPATTERN:
         return _exact(av[3])
     if op is sre.BRANCH:
-        branches = [_exact(branch) for branch in av[1]]
-        if any(b is None for b in branches):
-            return None
-        union = set().union(*branches)
+        union: set[str] = set()
+        for branch in av[1]:
+            if (exact := _exact(branch)) is None:
+                return None
+            union |= exact
         return union if len(union) <= _MAX_STRINGS else None
     if op in _REPEATS and (av[0], av[1]) == (0, 1):
         inner = _exact(av[2])
@@ -91,7 +101,7 @@ def _exact_node(op, av) -> set[str] | None:
     return None
 
 
-def _exact(nodes) -> set[str] | None:
+def _exact(nodes: Iterable[Node]) -> set[str] | None:
     strings = {""}
     for op, av in nodes:
         exact = _exact_node(op, av)
@@ -103,7 +113,7 @@ def _exact(nodes) -> set[str] | None:
     return strings
 
 
-def _node(op, av) -> Literals | None:
+def _node(op: object, av: Any) -> Literals | None:
     if op is sre.SUBPATTERN:
         return _sequence(av[3])
     if op is sre.ATOMIC_GROUP:
@@ -111,10 +121,12 @@ def _node(op, av) -> Literals | None:
     if op in _REPEATS and av[0] >= 1:
         return _sequence(av[2])
     if op is sre.BRANCH:
-        branches = [_sequence(branch) for branch in av[1]]
-        if any(b is None for b in branches):
-            return None
-        return frozenset().union(*branches)
+        required: set[str] = set()
+        for branch in av[1]:
+            if (found := _sequence(branch)) is None:
+                return None
+            required |= found
+        return frozenset(required)
     return None
 
 
@@ -139,7 +151,7 @@ class LiteralIndex(BaseModel):
 
 def build_index(literals: Iterable[str]) -> LiteralIndex:
     unique = set(literals)
-    trie: dict[str, dict] = {}
+    trie: Trie = {}
     for literal in unique:
         node = trie
         for char in literal:
@@ -161,7 +173,7 @@ def find_literals(index: LiteralIndex, text: str) -> Iterator[tuple[str, int]]:
             yield literal, match.start()
 
 
-def _trie_regex(node: dict[str, dict]) -> str:
+def _trie_regex(node: Trie) -> str:
     # The longest literal wins at each position; shorter ones are recovered as prefixes.
     branches = [
         re.escape(char) + _trie_regex(child) for char, child in sorted(node.items()) if char
