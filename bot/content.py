@@ -9,6 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
+from bot.domain.words import STATES
 from bot.profile import Profile
 
 CONTENT = Path(__file__).resolve().parent.parent / "content"
@@ -51,6 +52,7 @@ class Content:
         self.env.globals.update(profile=profile, clinic=profile.clinic, program=profile.program)
         self.env.filters["local"] = self.local_time
         self.env.filters["duration"] = duration
+        self.env.filters["state_name"] = lambda code: STATES.get(code, code)
         self._labels = {lang: _read_labels(root / "labels" / f"{lang}.toml")
                         for lang in self.languages if (root / "labels" / f"{lang}.toml").exists()}
 

@@ -48,7 +48,7 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
         "q_summary": [q | {"labels": labels, "state": "WI"} for q in question],
         "reask": [{"problem": p} for p in ("use_buttons", "not_a_number", "out_of_range",
                                            "letters", "too_short", "no_letters", "too_long",
-                                           "empty")],
+                                           "unknown_state", "empty")],
         "intake_cut": [{"limit": 200}],
         "intake_existing": [{"number": 12, "scheduled": None}, {"number": 12, "scheduled": WHEN}],
         "outcome_eligible": [

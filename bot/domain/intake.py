@@ -159,6 +159,7 @@ class Problem(Enum):
     NO_LETTERS = "no_letters"
     URL = "url"
     BAD_CHARACTERS = "bad_characters"
+    UNKNOWN_STATE = "unknown_state"
 
 
 class Cleaned(NamedTuple):

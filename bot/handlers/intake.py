@@ -8,7 +8,7 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
-from bot.domain import eligibility, intake, priority
+from bot.domain import eligibility, intake, priority, words
 from bot.domain.intake import Problem, Step, Subject
 from bot.handlers import safety, staff
 from bot.handlers.buttons import Answer, Consent, Consult, Reopen
@@ -31,6 +31,7 @@ CHOICES: dict[Step, list[str]] = {
     Step.BEST_TIMES: ["mornings", "afternoons", "evenings", "anytime"],
 }
 TYPED = {Step.NAME, Step.AGE, Step.PHONE, Step.BEST_TIMES, Step.NOTES}
+YES_NO = {Step.INJECTION, Step.PREGNANCY, Step.DISCHARGE, Step.MENTAL_HEALTH}
 
 
 def lock(ctx: Ctx) -> asyncio.Lock:
@@ -213,6 +214,10 @@ def typed_value(ctx: Ctx, step: Step, text: str, lang: str | None) -> object:
     for label, value in options(ctx, step, lang):
         if wanted in {label.casefold(), value.casefold()}:
             return value
+    if step is Step.STATE:
+        return words.parse_state(text) or Problem.UNKNOWN_STATE
+    if step in YES_NO:
+        return words.parse_yes_no(text)
     if step is Step.NAME:
         return intake.parse_name(text)
     if step is Step.AGE:
@@ -227,8 +232,12 @@ def typed_value(ctx: Ctx, step: Step, text: str, lang: str | None) -> object:
 async def accept(ctx: Ctx, chat_id: int, request: Request, value: object,
                  lang: str | None) -> None:
     answers = intake.record(request.answers, request.step, value)
-    step = intake.next_step(answers)
-    if await ctx.repo.requests.save(request.id, answers, step, expect=request.step):
+    outcome = eligibility.ruled_out(answers, ctx.profile.eligibility)
+    if outcome is not None and request.referred_at is None:
+        await redirect(ctx, chat_id, request.model_copy(update={"answers": answers}), outcome,
+                       lang)
+    elif await ctx.repo.requests.save(request.id, answers, intake.next_step(answers),
+                                      expect=request.step):
         await ask(ctx, chat_id, await ctx.repo.requests.get(request.id), lang)
 
 
@@ -254,15 +263,8 @@ async def cancel(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> 
 async def submit(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> None:
     answers, profile = request.answers, ctx.profile
     decision = eligibility.decide(answers, profile.eligibility)
-    values = {"loved": answers.subject is Subject.LOVED_ONE, "name": answers.name}
     if decision.outcome is not eligibility.Outcome.ELIGIBLE:
-        await ctx.repo.audit.record(request.user_id, f"intake_{decision.outcome}",
-                                    f"request:{request.id}")
-        if request.referred_at is None:
-            await ctx.repo.requests.delete(request.id)
-        else:
-            await close_sent(ctx, request, decision.outcome)
-        await send(ctx, chat_id, f"outcome_{decision.outcome}", lang=lang, **values)
+        await redirect(ctx, chat_id, request, decision.outcome, lang)
         return
     updated = request.referred_at is not None
     referred_at = request.referred_at or ctx.clock.now()
@@ -273,8 +275,23 @@ async def submit(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> 
                                 f"request:{request.id}", f"tier={int(assessment.tier)}")
     await send(ctx, chat_id, "outcome_eligible", lang=lang, number=request.id,
                tier=int(assessment.tier), due=assessment.primary.due_at,
-               contact=answers.contact, phone=answers.phone, **values)
+               contact=answers.contact, phone=answers.phone,
+               loved=answers.subject is Subject.LOVED_ONE, name=answers.name)
     await staff.alert(ctx, request.id, updated=updated)
+
+
+async def redirect(ctx: Ctx, chat_id: int, request: Request, outcome: str,
+                   lang: str | None) -> None:
+    """Someone the program cannot take: kind resources; a draft is deleted, a sent request
+    is closed."""
+    answers = request.answers
+    await ctx.repo.audit.record(request.user_id, f"intake_{outcome}", f"request:{request.id}")
+    if request.referred_at is None:
+        await ctx.repo.requests.delete(request.id)
+    else:
+        await close_sent(ctx, request, outcome)
+    await send(ctx, chat_id, f"outcome_{outcome}", lang=lang,
+               loved=answers.subject is Subject.LOVED_ONE, name=answers.name)
 
 
 async def close_sent(ctx: Ctx, request: Request, outcome: str) -> None:

@@ -1,6 +1,9 @@
 """A person asks for a consultation, as they would in the app; staff work the request."""
 
+import asyncio
 from datetime import timedelta
+
+import pytest
 
 from tests.e2e.harness import STAFF_IDS, eventually
 
@@ -97,24 +100,70 @@ async def test_family_member_completes_family_path(bot, api, staff_group):
     assert "Chose not to say: injection" in alert.text
 
 
-async def test_under_age_is_redirected_kindly_and_nothing_kept(bot, api, staff_group):
+async def after(person, message, within: float = 0.3) -> list:
+    """Every bot message after `message`, once the bot has had a moment to say more."""
+    await asyncio.sleep(within)
+    return [m for m in person.inbox() if m.message_id > message.message_id]
+
+
+async def test_under_age_is_redirected_at_once_and_nothing_kept(bot, api, staff_group):
     teen = api.person(3003, "Jay")
     await consent(teen)
-    await answer_all(teen, age="16", pregnant="Not applicable", contact="Message me here")
-    await teen.click("✅ Send my request")
+    await teen.click("Me")
+    await teen.expect("What name")
+    await teen.send("Jay")
+    question = await teen.expect("How old")
+    await teen.send("16")
     reply = await teen.expect("adults 18 and over")
     assert "Teen Line" in reply.text and "988" in reply.text
+    assert await after(teen, question) == [reply]
     assert await bot.repo.requests.current(teen.user_id) is None
     assert not saying(api, staff_group, "Consultation request")
 
 
-async def test_out_of_state_gets_samhsa_and_locator(bot, api):
+@pytest.mark.parametrize(("typed", "state"), [("Illinois", "IL"), ("il", "IL"),
+                                              ("somewhere else", "elsewhere")])
+async def test_out_of_area_is_redirected_at_once(bot, api, typed, state):
     person = api.person(3004, "Kim")
     await consent(person)
-    await answer_all(person, state="Somewhere else", pregnant="No", contact="Message me here")
-    await person.click("✅ Send my request")
-    reply = await person.expect("only serve people who live in WI")
+    await person.click("Me")
+    await person.expect("What name")
+    await person.send("Kim")
+    await person.expect("How old")
+    await person.send("40")
+    question = await person.expect("Which state")
+    await person.send(typed)
+    reply = await person.expect("only serve people who live in Wisconsin,")
     assert "1-800-662-4357" in reply.text and "findtreatment.gov" in reply.text
+    assert await after(person, question) == [reply]
+    assert await bot.repo.requests.current(person.user_id) is None
+    actions = [e.action for e in await bot.repo.audit.for_subject("request:1")]
+    assert actions == ["intake_started", "intake_out_of_area"]
+
+
+async def test_typed_state_names_and_yes_no_words(bot, alice):
+    await consent(alice)
+    await alice.click("Me")
+    await alice.expect("What name")
+    await alice.send("Maya")
+    await alice.expect("How old")
+    await alice.send("30")
+    await alice.expect("Which state")
+    await alice.send("Chicago")
+    await alice.expect("didn't recognise that state")
+    await alice.send(" wisconsin ")
+    await alice.expect("injected drugs")
+    await alice.send("nope")
+    await alice.expect("pregnant?")
+    await alice.send("Yep")
+    await alice.expect("detox program")
+    await alice.send("sí")
+    await alice.expect("mental-health")
+    await alice.send("nah")
+    await alice.expect("How should our staff reach")
+    answers = (await bot.repo.requests.current(alice.user_id)).answers
+    assert (answers.state, answers.injection, answers.pregnancy, answers.discharge,
+            answers.mental_health) == ("WI", "no", "yes", "yes", "no")
 
 
 async def test_declined_consent_stores_nothing(bot, alice):

@@ -5,7 +5,7 @@ import unicodedata
 import pytest
 from pydantic import ValidationError
 
-from bot.domain.eligibility import Eligibility, EligibilityPolicy, Outcome, decide
+from bot.domain.eligibility import Eligibility, EligibilityPolicy, Outcome, decide, ruled_out
 from bot.domain.intake import (
     ELSEWHERE,
     STEPS,
@@ -62,6 +62,24 @@ def test_decide(age: int, state: str, outcome: Outcome, subject: Subject) -> Non
     assert decide(client(age, state, subject), WI) == Eligibility(
         outcome=outcome, family_services=subject is LOVED_ONE
     )
+
+
+@pytest.mark.parametrize(
+    ("answers", "outcome"),
+    [
+        (Answers(), None),
+        (Answers(subject=SELF, name="Jay"), None),
+        (Answers(age=17), Outcome.UNDER_AGE),
+        (Answers(age=18), None),
+        (Answers(age=17, state="MN"), Outcome.UNDER_AGE),
+        (Answers(state="MN"), Outcome.OUT_OF_AREA),
+        (Answers(age=40, state=ELSEWHERE), Outcome.OUT_OF_AREA),
+        (Answers(age=40, state="wi"), None),
+    ],
+)
+def test_ruled_out_as_soon_as_age_or_state_decides(answers: Answers,
+                                                   outcome: Outcome | None) -> None:
+    assert ruled_out(answers, WI) is outcome
 
 
 def test_age_121_cannot_be_recorded() -> None:
