@@ -37,6 +37,11 @@ def duration(span: timedelta) -> str:
     return f"{hours}h {minutes}m" if hours else f"{minutes}m"
 
 
+def possessive(name: str) -> str:
+    """English possessive: "Maya's", "Lakeshore Recovery Partners'"."""
+    return name + ("'" if name.endswith(("s", "S")) else "'s")
+
+
 class Content:
     def __init__(self, profile: Profile, root: Path = CONTENT) -> None:
         self.root = root
@@ -53,6 +58,8 @@ class Content:
         self.env.filters["local"] = self.local_time
         self.env.filters["duration"] = duration
         self.env.filters["state_name"] = lambda code: STATES.get(code, code)
+        self.env.filters["capfirst"] = lambda text: text[:1].upper() + text[1:]
+        self.env.filters["possessive"] = possessive
         self._labels = {lang: _read_labels(root / "labels" / f"{lang}.toml")
                         for lang in self.languages if (root / "labels" / f"{lang}.toml").exists()}
 

@@ -16,11 +16,13 @@ ANSWERS = Answers(subject="self", name="Sam <b>&", age=26, state="WI", injection
                   pregnancy="yes", discharge="prefer_not", mental_health="unsure",
                   contact="phone", phone="+16085550123", best_times="evenings",
                   notes="Needs Spanish <i>materials</i>")
+LOVED = ANSWERS.model_copy(update={"subject": "loved_one", "relation": "son", "name": "tyler"})
 REQUEST = Request(id=12, user_id=1001, status="claimed", step=None, answers=ANSWERS,
                   referral="detox_st_marys", language="en", tier=2, undisclosed=["discharge"],
                   referred_at=WHEN - timedelta(hours=6), due_at=WHEN, due_kind="scheduled",
                   handled_by=5, scheduled_for=None, reason=None, alert_chat_id=-100,
                   alert_message_id=3)
+LOVED_REQUEST = REQUEST.model_copy(update={"answers": LOVED})
 PERSON = Person(user_id=1001, language="en", consent_version="2026-11", unreachable=False,
                 stopped=False)
 TIERS = {1: "pregnant and injecting", 2: "pregnant", 3: "injecting", 4: "discharged",
@@ -43,7 +45,9 @@ HISTORY = [{"at": WHEN, "action": "claim", "who": "Dana <K>", "detail": None}]
 def values(name: str, labels: dict[str, str]) -> list[dict]:
     """One or more contexts for a template; each is rendered by the test."""
     loved = [{"loved": False}, {"loved": True}]
-    question = [{"loved": flag, "who": "Sam", "a": ANSWERS} for flag in (False, True)]
+    question = [{"loved": flag, "who": "sam", "a": answers, "labels": labels,
+                 "whose": labels["whose.son"]}
+                for flag in (False, True) for answers in (ANSWERS, LOVED)]
     samples: dict[str, list[dict]] = {
         "q_summary": [q | {"labels": labels, "state": "WI"} for q in question],
         "reask": [{"problem": p} for p in ("use_buttons", "not_a_number", "out_of_range",
@@ -58,8 +62,9 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
         ],
         "outcome_under_age": [flag | {"name": "Sam"} for flag in loved],
         "outcome_out_of_area": [flag | {"name": "Sam"} for flag in loved],
-        "staff_alert": [{"r": REQUEST, "updated": flag, "history": HISTORY, "tier_names": TIERS}
-                        for flag in (False, True)],
+        "staff_alert": [{"r": r, "updated": flag, "history": HISTORY, "tier_names": TIERS,
+                         "labels": labels}
+                        for flag in (False, True) for r in (REQUEST, LOVED_REQUEST)],
         "staff_prompt_scheduled": [{"who": "Dana", "number": 12}],
         "staff_prompt_reason": [{"who": "Dana", "number": 12}],
         "staff_bad_time": [{"who": "Dana"}],

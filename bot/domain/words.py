@@ -1,4 +1,4 @@
-"""Short typed words: US states, yes or no, on or off."""
+"""Short typed words: US states, yes or no, on or off, who a loved one is."""
 
 import unicodedata
 
@@ -70,3 +70,24 @@ def parse_switch(text: str) -> bool | None:
     if folded in OFF:
         return False
     return None
+
+
+# The words for a loved one, English and Spanish, by `intake.Relation` value.
+KIN = {
+    "son": "son hijo", "daughter": "daughter hija",
+    "partner": "partner wife husband spouse boyfriend girlfriend fiance fiancee esposo esposa"
+               " pareja novio novia",
+    "parent": "parent mother father mom mum dad mama papa madre padre",
+    "sibling": "sibling brother sister bro sis hermano hermana",
+    "friend": "friend amigo amiga",
+    "other": "other",
+}
+_KIN = {word: value for value, text in KIN.items() for word in text.split()}
+
+
+def parse_relation(text: str) -> str | None:
+    """Who a loved one is ("my son", "Mom", "mi hija") as a relation value; else None."""
+    words = fold(text).split()
+    if words[:1] in (["my"], ["mi"], ["a"], ["un"], ["una"]):
+        words = words[1:]
+    return _KIN.get(" ".join(words))

@@ -23,6 +23,7 @@ REFERRAL = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 CHOICES: dict[Step, list[str]] = {
     Step.SUBJECT: [s.value for s in intake.Subject],
+    Step.RELATION: [r.value for r in intake.Relation],
     Step.INJECTION: [v.value for v in intake.YesNo],
     Step.PREGNANCY: [v.value for v in intake.Pregnancy],
     Step.DISCHARGE: [v.value for v in intake.YesNo],
@@ -64,11 +65,11 @@ def buttons(ctx: Ctx, request: Request, step: Step, lang: str | None) -> Rows:
 async def ask(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> None:
     step = request.step
     a = request.answers
-    values = {"loved": a.subject is Subject.LOVED_ONE, "who": a.name, "a": a}
+    labels = ctx.content.labels(lang)
+    values = {"loved": a.subject is Subject.LOVED_ONE, "who": a.name, "a": a, "labels": labels,
+              "whose": labels[f"whose.{a.relation or 'other'}"]}
     if step is Step.SUMMARY:
-        labels = ctx.content.labels(lang)
-        values |= {"labels": labels,
-                   "state": labels["answer.elsewhere"] if a.state == intake.ELSEWHERE else a.state}
+        values["state"] = labels["answer.elsewhere"] if a.state == intake.ELSEWHERE else a.state
     await send(ctx, chat_id, f"q_{step}", lang=lang, buttons=buttons(ctx, request, step, lang),
                **values)
 
@@ -216,6 +217,8 @@ def typed_value(ctx: Ctx, step: Step, text: str, lang: str | None) -> object:
             return value
     if step is Step.STATE:
         return words.parse_state(text) or Problem.UNKNOWN_STATE
+    if step is Step.RELATION:
+        return words.parse_relation(text)
     if step in YES_NO:
         return words.parse_yes_no(text)
     if step is Step.NAME:

@@ -19,11 +19,16 @@ async def consent(person, start="/start consult"):
     await person.expect("who is this consultation for?")
 
 
-async def answer_all(person, *, who="Me", name="Maya", age="26", state="WI", inject="No",
-                     pregnant="Yes", discharge="No", mental="Not sure", contact="Call me",
-                     phone="(608) 555-0123", times="Evenings", notes=None):
+async def answer_all(person, *, who="Me", relation="My son", name="Maya", age="26",
+                     state="WI", inject="No", pregnant="Yes", discharge="No", mental="Not sure",
+                     contact="Call me", phone="(608) 555-0123", times="Evenings", notes=None):
     await person.click(who)
-    await person.expect("What name")
+    if who == "Me":
+        await person.expect("What name")
+    else:
+        await person.expect("Who are they to you?")
+        await person.click(relation)
+        await person.expect("first name?")
     await person.send(name)
     await person.expect("How old")
     await person.send(age)
@@ -88,16 +93,61 @@ async def test_pregnant_client_gets_48_hour_promise_and_staff_tier_2(bot, alice,
 async def test_family_member_completes_family_path(bot, api, staff_group):
     mom = api.person(2002, "Rosa")
     await consent(mom)
-    await answer_all(mom, who="Someone I care about", name="Leo", age="34", pregnant="No",
-                     inject="Prefer not to say", discharge="Yes", contact="Message me here")
+    await mom.click("Someone I care about")
+    await mom.expect("Who are they to you?")
+    await mom.send("my son Tyler")
+    await mom.expect("choose one of the options")
+    await mom.send("My son")
+    await mom.expect("What is your son's first name?")
+    await mom.send("tyler")
+    assert (await mom.expect("How old")).text.startswith("How old is Tyler?")
+    await mom.send("34")
+    await mom.expect("Which state does Tyler live in?")
+    await mom.click("WI")
+    await mom.expect("In the last 12 months, has Tyler injected drugs?")
+    await mom.click("Prefer not to say")
+    assert (await mom.expect("pregnant")).text.startswith("Is Tyler pregnant?")
+    await mom.click("No")
+    await mom.expect("has Tyler left")
+    await mom.click("Yes")
+    await mom.expect("Is that true for Tyler?")
+    await mom.click("No")
+    await mom.expect("How should our staff reach you about this?")
+    await mom.click("Call me")
+    await mom.expect("What is your phone number? We'll call you, not Tyler.")
+    await mom.send("608 555 0100")
+    await mom.expect("best time")
+    await mom.click("Evenings")
+    await mom.expect("anything else")
+    await mom.click("Nothing to add")
+    summary = await mom.expect("Please check your request")
+    assert "For: my son\nName: tyler" in summary.text
     await mom.click("✅ Send my request")
-    outcome = await mom.expect("Thank you for looking out for Leo")
+    outcome = await mom.expect("Thank you for looking out for Tyler")
+    assert "Tyler is a priority" in outcome.text
     assert "family and multi-family sessions" in outcome.text
-    assert "within <b>48 hours</b>" not in outcome.html or "leo is" in outcome.text.lower()
     alert = await staff_group.expect("Consultation request #")
     assert "a family member asking for a loved one" in alert.text
+    assert "Asked by: Tyler's parent (Tyler is their son), on Tyler's behalf" in alert.text
+    assert "Contact: phone +16085550100 (the asker's own, not Tyler's)" in alert.text
     assert "Tier 4" in alert.text
     assert "Chose not to say: injection" in alert.text
+
+
+async def test_back_from_the_name_reaches_the_relation_and_me_forgets_it(bot, api):
+    dad = api.person(2003, "Sam")
+    await consent(dad)
+    await dad.click("Someone I care about")
+    await dad.expect("Who are they to you?")
+    await dad.click("A friend")
+    await dad.expect("your friend's first name")
+    await dad.click("⬅️ Back")
+    await dad.expect("Who are they to you?")
+    await dad.click("⬅️ Back")
+    await dad.expect("who is this consultation for?")
+    await dad.click("Me")
+    await dad.expect("What name would you like us to use?")
+    assert (await bot.repo.requests.current(dad.user_id)).answers.relation is None
 
 
 async def after(person, message, within: float = 0.3) -> list:

@@ -16,6 +16,7 @@ from bot.domain.intake import (
     MentalHealth,
     Pregnancy,
     Problem,
+    Relation,
     Step,
     Subject,
     YesNo,
@@ -214,6 +215,7 @@ def test_answers_state(given: str, stored: str) -> None:
 
 PHONE_WALK = [
     (Step.SUBJECT, LOVED_ONE),
+    (Step.RELATION, Relation.SON),
     (Step.NAME, "Sam"),
     (Step.AGE, 30),
     (Step.STATE, "WI"),
@@ -238,7 +240,7 @@ def walk(steps: list[tuple[Step, object]]) -> Answers:
 
 def test_step_order() -> None:
     assert [s.value for s in STEPS] == [
-        "subject", "name", "age", "state", "injection", "pregnancy", "discharge",
+        "subject", "relation", "name", "age", "state", "injection", "pregnancy", "discharge",
         "mental_health", "contact", "phone", "best_times", "notes", "summary",
     ]
 
@@ -261,7 +263,9 @@ def test_walk_with_telegram_skips_the_phone() -> None:
 
 
 def test_missing_fields() -> None:
-    assert missing_fields(Answers()) == [s for s in STEPS if s not in (Step.PHONE, Step.SUMMARY)]
+    assert missing_fields(Answers()) == [
+        s for s in STEPS if s not in (Step.RELATION, Step.PHONE, Step.SUMMARY)]
+    assert missing_fields(Answers(subject=LOVED_ONE))[0] is Step.RELATION
     complete = walk(PHONE_WALK)
     assert missing_fields(complete) == []
     assert missing_fields(complete.model_copy(update={"phone": None})) == [Step.PHONE]
@@ -292,13 +296,29 @@ def test_previous_step(contact: ContactMethod | None, step: Step, back: Step | N
 
 
 def test_back_then_new_answer_resumes_at_first_unanswered() -> None:
-    answers = walk(PHONE_WALK[:5])
+    answers = walk(PHONE_WALK[:6])
     assert next_step(answers) is Step.PREGNANCY
     back = previous_step(answers, previous_step(answers, Step.INJECTION))
     assert back is Step.AGE
     answers = record(answers, back, 31)
     assert answers.age == 31
     assert next_step(answers) is Step.PREGNANCY
+
+
+def test_asking_for_oneself_forgets_the_relation() -> None:
+    answers = walk(PHONE_WALK[:3])
+    assert answers.relation is Relation.SON
+    assert record(answers, Step.SUBJECT, SELF).relation is None
+    assert next_step(record(answers, Step.SUBJECT, SELF)) is Step.AGE
+
+
+@pytest.mark.parametrize(
+    ("subject", "step", "back"),
+    [(SELF, Step.NAME, Step.SUBJECT), (LOVED_ONE, Step.NAME, Step.RELATION),
+     (LOVED_ONE, Step.RELATION, Step.SUBJECT)],
+)
+def test_back_from_the_name(subject: Subject, step: Step, back: Step) -> None:
+    assert previous_step(Answers(subject=subject), step) is back
 
 
 def test_choosing_telegram_forgets_the_phone() -> None:

@@ -1,6 +1,15 @@
 import pytest
 
-from bot.domain.words import STATES, fold, parse_state, parse_switch, parse_yes_no
+from bot.domain.intake import Relation
+from bot.domain.words import (
+    KIN,
+    STATES,
+    fold,
+    parse_relation,
+    parse_state,
+    parse_switch,
+    parse_yes_no,
+)
 
 
 @pytest.mark.parametrize(("text", "code"), [
@@ -50,3 +59,18 @@ def test_switch(text, value):
 def test_fold():
     assert fold("  Nuevo  México. ") == "nuevo mexico"
     assert fold("D.C.") == "d c"
+
+
+@pytest.mark.parametrize(("text", "value"), [
+    ("son", "son"), ("My son", "son"), ("my SON.", "son"), ("Mom", "parent"),
+    ("my dad", "parent"), ("husband", "partner"), ("my girlfriend", "partner"),
+    ("sister", "sibling"), ("a friend", "friend"), ("Mi hija", "daughter"),
+    ("mamá", "parent"), ("other", "other"),
+    ("my son Tyler", None), ("Tyler", None), ("", None), ("my", None), ("cousin", None),
+])
+def test_relation(text, value):
+    assert parse_relation(text) == value
+
+
+def test_every_relation_has_words():
+    assert set(KIN) == {r.value for r in Relation}
