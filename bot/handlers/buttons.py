@@ -121,6 +121,11 @@ class Answer(Button, prefix="in"):
 
 
 @dataclass(frozen=True)
+class Continue(Button, prefix="go"):
+    """Continue an intake paused after a crisis reply."""
+
+
+@dataclass(frozen=True)
 class Privacy(Button, prefix="privacy"):
     choice: Literal["delete", "keep"]
 

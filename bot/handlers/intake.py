@@ -11,7 +11,7 @@ from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 from bot.domain import eligibility, intake, priority, words
 from bot.domain.intake import Problem, Step, Subject
 from bot.handlers import safety, staff
-from bot.handlers.buttons import Answer, Consent, Consult, Reopen
+from bot.handlers.buttons import Answer, Consent, Consult, Continue, Reopen
 from bot.handlers.common import Rows, answer, lang_of, send
 from bot.services import Ctx
 from bot.storage.requests import Request
@@ -63,6 +63,9 @@ def buttons(ctx: Ctx, request: Request, step: Step, lang: str | None) -> Rows:
 
 
 async def ask(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> None:
+    """Ask the current question; asking it ends any pause."""
+    if request.paused:
+        await ctx.repo.requests.pause(request.id, False)
     step = request.step
     a = request.answers
     labels = ctx.content.labels(lang)
@@ -133,6 +136,27 @@ async def on_consent(update: Update, ctx: Ctx) -> None:
     raise ApplicationHandlerStop
 
 
+async def on_continue(update: Update, ctx: Ctx) -> None:
+    """"Continue" after a pause: the current question again."""
+    chat_id, user_id, lang = update.effective_chat.id, update.effective_user.id, lang_of(update)
+    async with lock(ctx):
+        current = await ctx.repo.requests.current(user_id)
+        if current is None or current.step is None:
+            await answer(update, ctx.content.label("notice.stale", lang))
+        else:
+            await answer(update)
+            await ask(ctx, chat_id, current, lang)
+    raise ApplicationHandlerStop
+
+
+async def pause(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> None:
+    """After a crisis reply no question follows; the person continues when ready. Text
+    typed while paused is not taken as an answer."""
+    await ctx.repo.requests.pause(request.id)
+    await send(ctx, chat_id, "intake_paused", lang=lang,
+               buttons=[[(ctx.content.label("nav.continue", lang), Continue())]])
+
+
 async def on_update_choice(update: Update, ctx: Ctx) -> None:
     await answer(update)
     chat_id, user_id, lang = update.effective_chat.id, update.effective_user.id, lang_of(update)
@@ -186,8 +210,11 @@ async def on_text(update: Update, ctx: Ctx) -> None:
         current = await ctx.repo.requests.current(user_id) if person else None
         if current is None or current.step is None:
             return
-        if safety.fired(ctx, update):
-            await ask(ctx, chat_id, current, lang)
+        fired = safety.fired(ctx, update)
+        if fired and current.paused:
+            raise ApplicationHandlerStop
+        if fired or current.paused:
+            await pause(ctx, chat_id, current, lang)
             raise ApplicationHandlerStop
         text = update.effective_message.text
         value = typed_value(ctx, current.step, text, lang)
@@ -318,6 +345,7 @@ def register(app, group: int, text_group: int) -> None:
     app.add_handler(Consult.handler(on_menu), group)
     app.add_handler(Consent.handler(on_consent), group)
     app.add_handler(Reopen.handler(on_update_choice), group)
+    app.add_handler(Continue.handler(on_continue), group)
     app.add_handler(Answer.handler(on_button), group)
     text = private & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(text, on_text), text_group)

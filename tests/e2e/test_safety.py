@@ -1,5 +1,6 @@
 """The safety path over real HTTP: contacts first, from any state, whatever fails."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -10,24 +11,34 @@ from tests.e2e.test_intake import answer_all, consent, saying
 CONTACTS = ("988", "741741", "1-800-662-4357", "(608) 555-0199", "CHESS Connections")
 
 
-async def test_distress_during_intake_gets_contacts_then_the_question_again(bot, api, alice,
-                                                                           staff_group):
+async def test_distress_during_intake_pauses_it_until_the_person_continues(bot, api, alice,
+                                                                          staff_group):
     await consent(alice)
     await alice.click("Me")
-    await alice.expect("What name")
+    question = await alice.expect("What name")
     await alice.send("honestly I just want to kill myself")
     crisis = await alice.expect("Please call or text 988 now")
     for contact in CONTACTS:
         assert contact in crisis.text
     assert [b.text for row in crisis.buttons for b in row] == [
         "💚 I'm safe right now", "📞 Please have someone contact me"]
-    again = await alice.expect("What name")
-    assert again.message_id > crisis.message_id
+    paused = await alice.expect("whenever you're ready")
+    assert paused.message_id > crisis.message_id
+    assert [b.text for row in paused.buttons for b in row] == ["▶️ Continue"]
+    await asyncio.sleep(0.3)
+    assert not [m for m in alice.inbox()
+                if m.message_id > question.message_id and "What name" in m.text]
     request = await bot.repo.requests.current(alice.user_id)
-    assert request.answers.name is None
+    assert request.answers.name is None and request.paused
     page = await staff_group.expect("Safety page")
     assert "suicidal thoughts" in page.text and "CONFIDENTIAL" in page.text
     assert "kill myself" in page.text
+    await bot.restart()
+    await alice.send("I don't know")
+    await alice.expect("whenever you're ready")
+    assert (await bot.repo.requests.current(alice.user_id)).answers.name is None
+    await alice.click("▶️ Continue")
+    await alice.expect("What name")
     await alice.send("Maya")
     await alice.expect("How old")
     await answer_all_from_age(alice)

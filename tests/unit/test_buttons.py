@@ -15,6 +15,7 @@ from bot.handlers.buttons import (
     Attend,
     Consent,
     Consult,
+    Continue,
     Feedback,
     Lesson,
     NotAFit,
@@ -27,8 +28,8 @@ from bot.handlers.buttons import (
 )
 from bot.lessons import Library
 
-FAMILIES = [Sos, Consult, About, Consent, Reopen, Answer, Privacy, Reminders, Attend, Absence,
-            Lesson, Feedback, Act, NotAFit, Safe, Ack, Said]
+FAMILIES = [Sos, Consult, About, Consent, Reopen, Answer, Continue, Privacy, Reminders, Attend,
+            Absence, Lesson, Feedback, Act, NotAFit, Safe, Ack, Said]
 BIG = 2**63 - 1
 
 # The data earlier versions sent: buttons still sitting in people's chats.
@@ -47,6 +48,7 @@ SENT_BEFORE = {
     "in:notes:-": Answer(Step.NOTES, "-"),
     "in:summary:send": Answer(Step.SUMMARY, "send"),
     "in:mental_health:back": Answer(Step.MENTAL_HEALTH, "back"),
+    "go": Continue(),
     "privacy:delete": Privacy("delete"),
     "privacy:keep": Privacy("keep"),
     "rem:on": Reminders("on"),
@@ -79,8 +81,8 @@ NOT_OURS = [
     "rm:yes:0", "rm:yes:-1", "rm:yes:5:unwell", "rm:why:5", "rm:why:5:bored",
     f"rm:yes:{BIG + 1}", "learn:", "learn:Sleep", "learn:a--b", "learn:" + "a" * 59, "ls:y",
     "ls:x:halt", "st:claim", "st:delete:1", "st:claim:1:2", "st:reason:1", "st:reason:1:bored",
-    "safe:maybe", "sf:ack", "sf:ack:", "sf:ack:x", "sf:ack:1:2", "sf:ack:0", "sf:ack:-1",
-    "sf:ack:" + "1" * 58,
+    "safe:maybe", "go:", "go:1", "in:go", "sf:ack", "sf:ack:", "sf:ack:x", "sf:ack:1:2",
+    "sf:ack:0", "sf:ack:-1", "sf:ack:" + "1" * 58,
 ]  # fmt: skip
 
 
