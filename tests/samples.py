@@ -6,7 +6,7 @@ from telegram import User
 
 from bot.domain.intake import Answers
 from bot.storage.clients import Client
-from bot.storage.people import Person
+from bot.storage.people import Held, Person
 from bot.storage.requests import Request
 from bot.storage.safety import Event
 from bot.storage.sessions import Session
@@ -54,6 +54,10 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
                                            "letters", "too_short", "no_letters", "too_long",
                                            "unknown_state", "empty")],
         "intake_cut": [{"limit": 200}],
+        "intake_cancelled": [{"held": Held(consent_version=None, safety_events=0, disclosures=0,
+                                           log_entries=0)},
+                             {"held": Held(consent_version="2026-11", safety_events=2,
+                                           disclosures=1, log_entries=3)}],
         "intake_existing": [{"number": 12, "scheduled": None}, {"number": 12, "scheduled": WHEN}],
         "outcome_eligible": [
             {"loved": flag, "name": "Sam", "number": 12, "tier": tier, "due": WHEN,

@@ -284,7 +284,8 @@ async def cancel(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> 
     if request.referred_at is None:
         await ctx.repo.requests.delete(request.id)
         await ctx.repo.audit.record(request.user_id, "intake_cancelled", f"request:{request.id}")
-        await send(ctx, chat_id, "intake_cancelled", lang=lang)
+        await send(ctx, chat_id, "intake_cancelled", lang=lang,
+                   held=await ctx.repo.people.held(request.user_id))
     else:
         await ctx.repo.requests.abandon_update(request.id)
         await send(ctx, chat_id, "intake_kept", lang=lang)

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 import pytest
 
-from tests.e2e.harness import STAFF_IDS, eventually
+from tests.e2e.harness import STAFF_IDS, eventually, eventually_async
 
 
 def saying(api, chat, text: str) -> list:
@@ -252,6 +252,33 @@ async def test_back_cancel_and_restart(bot, alice):
     await alice.click("✖️ Cancel", message=question)
     await alice.expect("deleted the answers")
     assert await bot.repo.requests.current(alice.user_id) is None
+
+
+async def test_cancel_says_what_is_still_kept_and_why(bot, api, alice):
+    await consent(alice)
+    await alice.click("Me")
+    await alice.expect("What name")
+    await alice.click("✖️ Cancel")
+    plain = await alice.expect("deleted the answers")
+    assert "agreed to our privacy notice" in plain.text
+    assert "safety record" not in plain.text and "Nothing was kept" not in plain.text
+    bob = api.person(1002, "Bob")
+    await consent(bob)
+    await bob.click("Me")
+    await bob.expect("What name")
+    await bob.send("i want to kill myself")
+    await bob.expect("whenever you're ready")
+    await eventually_async(lambda: bot.repo.safety.latest(bob.user_id))
+    await bob.click("✖️ Cancel")
+    told = await bob.expect("deleted the answers")
+    assert ("Because you reached out in distress, a safety record (when it happened and what "
+            "kind of help was needed, never your words), as the law on medical emergencies "
+            "allows") in told.text
+    assert "agreed to our privacy notice" in told.text
+    assert "request was started and cancelled" in told.text
+    assert await bot.repo.requests.current(bob.user_id) is None
+    held = await bot.repo.people.held(bob.user_id)
+    assert (held.consent_version, held.safety_events, held.disclosures) == ("2026-11", 1, 0)
 
 
 async def test_claim_schedule_and_client_confirmation(bot, api, alice, staff_group, dana):
