@@ -56,6 +56,7 @@ class Content:
         )
         self.env.globals.update(profile=profile, clinic=profile.clinic, program=profile.program)
         self.env.filters["local"] = self.local_time
+        self.env.filters["local_span"] = self.local_span
         self.env.filters["duration"] = duration
         self.env.filters["state_name"] = lambda code: STATES.get(code, code)
         self.env.filters["capfirst"] = lambda text: text[:1].upper() + text[1:]
@@ -70,6 +71,17 @@ class Content:
     def local_time(self, moment: datetime) -> str:
         local = moment.astimezone(self.profile.clinic.tz)
         return local.strftime("%a %b %-d, %-I:%M %p %Z")
+
+    def local_span(self, start: datetime, minutes: int) -> str:
+        """A session from start to end: "Fri Nov 27, 6:00–9:00 PM CST"."""
+        zone = self.profile.clinic.tz
+        begin = start.astimezone(zone)
+        end = (start + timedelta(minutes=minutes)).astimezone(zone)
+        if begin.date() != end.date():
+            return f"{self.local_time(start)} – {self.local_time(end)}"
+        first = "%-I:%M" if begin.strftime("%p") == end.strftime("%p") else "%-I:%M %p"
+        return f"{begin.strftime('%a %b %-d')}, {begin.strftime(first)}–" + end.strftime(
+            "%-I:%M %p %Z")
 
     def parts(self, name: str, lang: str | None = None, /, **context: object) -> list[str]:
         """Render a message; an author-placed PART_BREAK line splits it into several sends."""

@@ -111,8 +111,8 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
                       {"name": "Maya", "sessions": [], "kinds": KINDS}],
         "invite_bad": [{"problem": p} for p in ("used", "expired", "taken", "unknown")],
         "reminder": [{"session": SESSION.model_copy(update={"minutes": minutes}), "kind": "Group",
-                      "hours": hours, "link": link}
-                     for minutes in (30, 60, 180) for hours in (24, 1)
+                      "days": days, "link": link}
+                     for minutes in (30, 60, 90, 180) for days in (0, 1, 4)
                      for link in (None, "https://meet.example/x?a=1&b=2")],
         "schedule": [{"sessions": [SESSION, SESSION.model_copy(update={"attendance": a})],
                       "kinds": KINDS, "link": link}

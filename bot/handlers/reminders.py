@@ -94,8 +94,9 @@ async def send_due(ctx: Ctx, now: datetime) -> None:
 async def deliver(ctx: Ctx, item: Due) -> None:
     lang = item.language
     kind = ctx.content.label(f"kind.{item.session.kind}", lang)
-    text = ctx.content.render("reminder", lang, session=item.session, kind=kind,
-                              hours=item.offset_min / 60, link=item.video_link)
+    days = schedule.days_until(item.session.starts_at, ctx.clock.now(), ctx.profile.clinic.tz)
+    text = ctx.content.render("reminder", lang, session=item.session, kind=kind, days=days,
+                              link=item.video_link)
     try:
         message = await ctx.bot.send_message(
             item.user_id, text, rate_limit_args=PACED,

@@ -75,15 +75,39 @@ async def test_schedule_and_the_24h_and_1h_reminders(bot, api, dana, staff_group
     clock.set(datetime(2026, 11, 27, 0, 0, tzinfo=UTC))
     await bot.tick(DISPATCHER)
     day_before = await nth(api, maya, "Reminder: Group session", 1)
-    assert "Fri Nov 27, 6:00 PM CST (tomorrow's session)" in day_before.text
+    assert "Tomorrow, Fri Nov 27, 6:00–9:00 PM CST (3 hours)" in day_before.text
     clock.set(datetime(2026, 11, 27, 23, 0, tzinfo=UTC))
     await bot.tick(DISPATCHER)
     hour_before = await nth(api, maya, "Reminder: Group session", 2)
-    assert "tomorrow" not in hour_before.text
+    assert "Today, Fri Nov 27, 6:00–9:00 PM CST (3 hours)" in hour_before.text
+    assert "tomorrow" not in hour_before.text.lower()
     await maya.click("👍 I'll be there", message=hour_before)
     await maya.expect("See you there")
     await bot.tick(DISPATCHER)
     assert len(saying(api, maya, "Reminder: Group session")) == 2
+
+
+async def test_a_session_booked_the_same_day_gets_one_reminder_that_says_today(
+        bot, api, dana, staff_group, clock):
+    number, _, maya = await joined(api, dana, staff_group)
+    await dana.send(f"/session {number} add individual today 4pm")
+    await staff_group.expect("added")
+    await bot.tick(DISPATCHER)
+    (session,) = [s for s in await bot.repo.sessions.upcoming(number, clock.now())
+                  if s.kind == "individual"]
+    assert await bot.repo.reminders.of_session(session.id) == [(60, "pending")]
+    assert not saying(api, maya, "Reminder:")
+    clock.set(datetime(2026, 11, 26, 21, 0, tzinfo=UTC))
+    await bot.tick(DISPATCHER)
+    reminder = await nth(api, maya, "Reminder: Individual", 1)
+    assert "Today, Thu Nov 26, 4:00–5:00 PM CST (1 hour)" in reminder.text
+    assert "tomorrow" not in reminder.text.lower()
+    clock.set(datetime(2026, 11, 26, 21, 59, tzinfo=UTC))
+    await bot.tick(DISPATCHER)
+    assert len(saying(api, maya, "Reminder: Individual")) == 1
+    await maya.send("/reminders")
+    menu = await maya.expect("Session reminders are on")
+    assert "24 hours and 1 hour before each session" in menu.text
 
 
 async def test_cant_make_it_reaches_staff_with_reason(bot, api, dana, staff_group, clock):
@@ -171,7 +195,8 @@ async def test_dst_weekend_keeps_local_times(make_bot, api, dana, staff_group, c
     clock.set(monday.starts_at - timedelta(hours=1))
     await bot.tick(DISPATCHER)
     reminder = await nth(api, maya, "Reminder", 1)
-    assert lines[1].removeprefix("• Group session: ") in reminder.text
+    span = lines[1].removeprefix("• Group session: ").replace("6:00 PM", "6:00–9:00 PM")
+    assert span in reminder.text
 
 
 async def test_lessons_follow_group_days_and_learn_menu(bot, api, dana, staff_group, clock):

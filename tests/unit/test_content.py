@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import pytest
 from jinja2 import UndefinedError
 
@@ -62,3 +64,20 @@ def test_long_message_splits_at_author_breaks_or_is_refused(tmp_path, profile):
 def test_visible_length_counts_like_telegram():
     assert visible_length("<b>a&amp;b</b>") == 3
     assert visible_length("😀") == 2
+
+
+@pytest.mark.parametrize(("start", "minutes", "span"), [
+    (datetime(2026, 11, 28, 0, 0, tzinfo=UTC), 180, "Fri Nov 27, 6:00–9:00 PM CST"),
+    (datetime(2026, 11, 27, 17, 30, tzinfo=UTC), 60, "Fri Nov 27, 11:30 AM–12:30 PM CST"),
+    (datetime(2026, 11, 28, 5, 30, tzinfo=UTC), 60,
+     "Fri Nov 27, 11:30 PM CST – Sat Nov 28, 12:30 AM CST"),
+])
+def test_a_session_reads_as_start_to_end(content, start, minutes, span):
+    assert content.local_span(start, minutes) == span
+
+
+def test_possessive_and_first_capital(content):
+    render = content.env.from_string("{{ a | possessive }}, {{ b | possessive }}, "
+                                     "{{ c | capfirst }}")
+    assert render.render(a="Lakeshore Recovery Partners", b="Maya", c="tyler mcKay") == (
+        "Lakeshore Recovery Partners&#39;, Maya&#39;s, Tyler mcKay")
