@@ -16,6 +16,7 @@ from telegram.ext import (
 
 from bot.domain.intake import clean_free_text
 from bot.domain.lessons import topics
+from bot.domain.words import parse_switch
 from bot.handlers import safety
 from bot.handlers.buttons import Absence, Attend, Excuse, Feedback, Lesson, Reminders
 from bot.handlers.common import answer, blocked, lang_of, send
@@ -74,9 +75,14 @@ async def show_schedule(update: Update, ctx: Ctx) -> None:
 
 
 async def reminders_menu(update: Update, ctx: Ctx) -> None:
+    """`/reminders` shows the switch; `/reminders on`, `off`, `sí` or `no` sets it."""
     client = await me(update, ctx)
     if client is None:
         await not_a_client(update, ctx)
+    on = parse_switch(" ".join(ctx.args)) if ctx.args else None
+    if on is not None:
+        await set_reminders(update, ctx, client, on)
+        raise ApplicationHandlerStop
     labels, lang = ctx.content.labels(lang_of(update)), lang_of(update)
     choice = "off" if client.reminders_on else "on"
     await send(ctx, update.effective_chat.id, "reminders_menu", lang=lang,
@@ -90,12 +96,15 @@ async def on_reminders(update: Update, ctx: Ctx) -> None:
     client = await me(update, ctx)
     if client is None:
         await not_a_client(update, ctx)
-    on = Reminders.of(update).choice == "on"
+    await set_reminders(update, ctx, client, Reminders.of(update).choice == "on")
+    raise ApplicationHandlerStop
+
+
+async def set_reminders(update: Update, ctx: Ctx, client: Client, on: bool) -> None:
     await ctx.repo.clients.update(client.id, reminders_on=int(on))
     await ctx.repo.audit.record(update.effective_user.id,
                                 "reminders_on" if on else "reminders_off", f"client:{client.id}")
     await send(ctx, update.effective_chat.id, "reminders_set", lang=lang_of(update), on=on)
-    raise ApplicationHandlerStop
 
 
 async def stop(update: Update, ctx: Ctx) -> None:

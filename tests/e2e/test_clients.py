@@ -143,6 +143,20 @@ async def test_opt_out_stops_reminders(bot, api, dana, staff_group, clock):
     await maya.expect("988")
 
 
+async def test_reminders_command_takes_on_and_off(bot, api, dana, staff_group):
+    number, _, maya = await joined(api, dana, staff_group)
+    for typed, reply, on in (("/reminders off", "I won't send session reminders", False),
+                             ("/reminders ON", "reminders are on again", True),
+                             ("/reminders no", "I won't send session reminders", False),
+                             ("/reminders sí", "reminders are on again", True)):
+        await maya.send(typed)
+        await maya.expect(reply)
+        assert (await bot.repo.clients.get(number)).reminders_on is on
+    await maya.send("/reminders maybe")
+    await maya.expect("Session reminders are on")
+    assert (await bot.repo.clients.get(number)).reminders_on
+
+
 @pytest.mark.parametrize("bot_saw_the_block", [True, False])
 async def test_blocked_client_is_marked_unreachable_once(bot, api, dana, staff_group, clock,
                                                          bot_saw_the_block):
