@@ -138,6 +138,8 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
         "deleted": [{"client": None}, {"client": CLIENT}],
         "data_deleted_staff": [{"client": CLIENT, "request": None},
                                {"client": None, "request": REQUEST}],
+        "welcome": [{"client": None}, {"client": CLIENT}],
+        "help": [{"client": False}, {"client": True}],
         "my_data": [{"person": None, "request": None, "labels": labels},
                     {"person": PERSON, "request": REQUEST, "labels": labels}],
     }

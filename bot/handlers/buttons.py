@@ -104,6 +104,11 @@ class About(Button, prefix="menu"):
 
 
 @dataclass(frozen=True)
+class ClientMenu(Button, prefix="me"):
+    page: Literal["schedule", "learn", "reminders"]
+
+
+@dataclass(frozen=True)
 class Consent(Button, prefix="consent"):
     choice: Literal["yes", "no"]
     referral: Word | None = None

@@ -18,7 +18,15 @@ from bot.domain.intake import clean_free_text
 from bot.domain.lessons import topics
 from bot.domain.words import parse_switch
 from bot.handlers import safety
-from bot.handlers.buttons import Absence, Attend, Excuse, Feedback, Lesson, Reminders
+from bot.handlers.buttons import (
+    Absence,
+    Attend,
+    ClientMenu,
+    Excuse,
+    Feedback,
+    Lesson,
+    Reminders,
+)
 from bot.handlers.common import answer, blocked, lang_of, send
 from bot.handlers.reminders import deliver_lesson
 from bot.services import Ctx
@@ -231,12 +239,20 @@ async def on_feedback(update: Update, ctx: Ctx) -> None:
     raise ApplicationHandlerStop
 
 
+async def on_menu(update: Update, ctx: Ctx) -> None:
+    """The enrolled client's /start menu: the same as the commands."""
+    await answer(update)
+    pages = {"schedule": show_schedule, "learn": learn, "reminders": reminders_menu}
+    await pages[ClientMenu.of(update).page](update, ctx)
+
+
 def register(app: Application, group: int, text_group: int) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("schedule", show_schedule, filters=private), group)
     app.add_handler(CommandHandler("reminders", reminders_menu, filters=private), group)
     app.add_handler(CommandHandler("stop", stop, filters=private), group)
     app.add_handler(CommandHandler("learn", learn, filters=private), group)
+    app.add_handler(ClientMenu.handler(on_menu), group)
     app.add_handler(Reminders.handler(on_reminders), group)
     app.add_handler(Attend.handler(on_attendance), group)
     app.add_handler(Absence.handler(on_absence), group)

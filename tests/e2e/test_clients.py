@@ -262,3 +262,27 @@ async def test_ten_thousand_reminders_respect_flood_limits(make_bot, api, clinic
     assert api.stats.messages_sent >= 10_000
     assert api.stats.too_many_requests == 0
     assert clock.now() - began <= timedelta(minutes=clinic.reminders.spread_minutes)
+
+
+async def test_a_client_gets_their_own_menu_and_help(bot, api, dana, staff_group, alice):
+    _, _, maya = await joined(api, dana, staff_group, user_id=1005)
+    await maya.send("/start")
+    welcome = await maya.expect("welcome back")
+    assert [b.text for row in welcome.buttons for b in row] == [
+        "📅 My sessions", "📚 Lessons", "⏰ Reminders", "🆘 I need help now"]
+    await maya.click("📅 My sessions")
+    await maya.expect("Your next sessions")
+    await maya.click("⏰ Reminders", message=welcome)
+    await maya.expect("Session reminders are on")
+    await maya.click("📚 Lessons", message=welcome)
+    await maya.expect("Learn about recovery")
+    await maya.send("/help")
+    help_ = await maya.expect("24-hour support")
+    assert "/schedule" in help_.text and "/reminders" in help_.text
+    assert "ask for a consultation" not in help_.text
+    await alice.send("/help")
+    other = await alice.expect("24-hour support")
+    assert "ask for a consultation" in other.text and "/schedule" not in other.text
+    await alice.send("/start")
+    prospective = await alice.expect("Welcome")
+    assert "Request a consultation" in [b.text for row in prospective.buttons for b in row]

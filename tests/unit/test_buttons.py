@@ -13,6 +13,7 @@ from bot.handlers.buttons import (
     Act,
     Answer,
     Attend,
+    ClientMenu,
     Consent,
     Consult,
     Continue,
@@ -28,8 +29,8 @@ from bot.handlers.buttons import (
 )
 from bot.lessons import Library
 
-FAMILIES = [Sos, Consult, About, Consent, Reopen, Answer, Continue, Privacy, Reminders, Attend,
-            Absence, Lesson, Feedback, Act, NotAFit, Safe, Ack, Said]
+FAMILIES = [Sos, Consult, About, ClientMenu, Consent, Reopen, Answer, Continue, Privacy,
+            Reminders, Attend, Absence, Lesson, Feedback, Act, NotAFit, Safe, Ack, Said]
 BIG = 2**63 - 1
 
 # The data earlier versions sent: buttons still sitting in people's chats.
@@ -38,6 +39,9 @@ SENT_BEFORE = {
     "menu:consult": Consult(),
     "menu:iop": About("iop"),
     "menu:family": About("family"),
+    "me:schedule": ClientMenu("schedule"),
+    "me:learn": ClientMenu("learn"),
+    "me:reminders": ClientMenu("reminders"),
     "consent:yes": Consent("yes"),
     "consent:yes:clinic_7-a": Consent("yes", "clinic_7-a"),
     "consent:no": Consent("no"),
@@ -81,8 +85,8 @@ NOT_OURS = [
     "rm:yes:0", "rm:yes:-1", "rm:yes:5:unwell", "rm:why:5", "rm:why:5:bored",
     f"rm:yes:{BIG + 1}", "learn:", "learn:Sleep", "learn:a--b", "learn:" + "a" * 59, "ls:y",
     "ls:x:halt", "st:claim", "st:delete:1", "st:claim:1:2", "st:reason:1", "st:reason:1:bored",
-    "safe:maybe", "go:", "go:1", "in:go", "sf:ack", "sf:ack:", "sf:ack:x", "sf:ack:1:2",
-    "sf:ack:0", "sf:ack:-1", "sf:ack:" + "1" * 58,
+    "safe:maybe", "me", "me:stop", "go:", "go:1", "in:go", "sf:ack", "sf:ack:", "sf:ack:x",
+    "sf:ack:1:2", "sf:ack:0", "sf:ack:-1", "sf:ack:" + "1" * 58,
 ]  # fmt: skip
 
 

@@ -28,7 +28,8 @@ def test_labels_cover_every_language(content):
 def test_unknown_language_falls_back_to_default(content):
     assert content.lang("fr-CA") == "en"
     assert content.lang("es-MX") == "es"
-    assert content.render("welcome", "de") == content.render("welcome", "en")
+    assert content.render("welcome", "de", client=None) == content.render("welcome", "en",
+                                                                          client=None)
 
 
 def test_values_are_escaped_for_telegram_html(tmp_path, profile):
