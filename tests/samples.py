@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 from telegram import User
 
 from bot.domain.intake import Answers
-from bot.storage.clients import Client
+from bot.storage.clients import Client, Delivery
 from bot.storage.people import Held, Person
 from bot.storage.requests import Request
-from bot.storage.safety import Event
+from bot.storage.safety import Disclosure, Event
 from bot.storage.sessions import Session
 
 WHEN = datetime(2026, 11, 27, 22, 0, tzinfo=UTC)
@@ -33,6 +33,8 @@ EVENT = Event(id=3, user_id=1001, category="suicide", severity="crisis", languag
               acked_name=None, acked_at=None, pages=1)
 EVENTS = [EVENT, EVENT.model_copy(update={"response": "safe", "responded_at": WHEN}),
           EVENT.model_copy(update={"response": "contact", "responded_at": WHEN})]
+DISCLOSURE = Disclosure(id=1, event_id=3, user_id=1001, recipient="EMS <x>", nature="address",
+                        disclosed_at=WHEN, disclosed_by=5, disclosed_name="Dana")
 SESSION = Session(id=4, client_id=3, series_id=1, kind="group", starts_at=WHEN, minutes=180,
                   status="scheduled", attendance=None, reason=None)
 CLIENT = Client(id=3, name="Maya <R>", request_id=12, user_id=1001, language="es",
@@ -140,8 +142,22 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
                                {"client": None, "request": REQUEST}],
         "welcome": [{"client": None}, {"client": CLIENT}],
         "help": [{"client": False}, {"client": True}],
-        "my_data": [{"person": None, "request": None, "labels": labels},
-                    {"person": PERSON, "request": REQUEST, "labels": labels}],
+        "my_data": [{"person": None, "request": None, "client": None, "sessions": [],
+                     "lessons": [], "events": [], "disclosures": [], "titles": {},
+                     "kinds": KINDS, "labels": labels},
+                    {"person": PERSON, "request": REQUEST, "client": None, "sessions": [],
+                     "lessons": [], "events": EVENTS, "disclosures": [DISCLOSURE],
+                     "titles": {}, "kinds": KINDS, "labels": labels},
+                    {"person": None, "request": None, "client": CLIENT,
+                     "sessions": [SESSION.model_copy(update={"attendance": a, "reason": r,
+                                                             "status": status})
+                                  for a, r, status in (("confirmed", None, "scheduled"),
+                                                       ("cant_make_it", "sick <x>", "cancelled"),
+                                                       (None, None, "scheduled"))] * 40,
+                     "lessons": [Delivery(lesson_id=f"l{n}", sent_at=WHEN, helpful=h)
+                                 for n in range(12) for h in (True, False, None)],
+                     "events": EVENTS * 20, "disclosures": [DISCLOSURE] * 3,
+                     "titles": {"l1": "Cravings"}, "kinds": KINDS, "labels": labels}],
     }
     if name.startswith("q_") and name != "q_summary":
         return question

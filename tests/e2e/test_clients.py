@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.standin import FloodLimits
-from tests.e2e.harness import STAFF_IDS
+from tests.e2e.harness import STAFF_IDS, eventually_async
 from tests.e2e.test_intake import saying
 
 DISPATCHER = "reminder-dispatcher"
@@ -286,3 +286,31 @@ async def test_a_client_gets_their_own_menu_and_help(bot, api, dana, staff_group
     await alice.send("/start")
     prospective = await alice.expect("Welcome")
     assert "Request a consultation" in [b.text for row in prospective.buttons for b in row]
+
+
+async def test_mydata_shows_a_client_everything_held(bot, api, dana, staff_group, clock):
+    number, _, maya = await joined(api, dana, staff_group)
+    await dana.send(f"/videolink {number} https://meet.example/maya")
+    await staff_group.expect("video link")
+    clock.set(datetime(2026, 11, 27, 23, 0, tzinfo=UTC))
+    await bot.tick(DISPATCHER)
+    reminder = await nth(api, maya, "Reminder: Group session", 1)
+    await maya.click("👍 I'll be there", message=reminder)
+    await maya.expect("See you there")
+    await maya.send("/learn")
+    await maya.click("HALT", message=await maya.expect("Learn about recovery"))
+    await maya.click("Not really", message=await maya.expect("Was this helpful?"))
+    await maya.expect("Thanks for telling me")
+    await maya.send("i want to kill myself")
+    await maya.expect("988")
+    await eventually_async(lambda: bot.repo.safety.latest(maya.user_id))
+    await maya.send("/mydata")
+    held = await maya.expect("holds about you")
+    text = "\n".join(m.text for m in maya.inbox() if m.message_id >= held.message_id)
+    assert f"Your client record (number {number}): name Maya R.; reminders on" in text
+    assert "video link: https://meet.example/maya" in text
+    assert "Group session: Fri Nov 27, 6:00 PM CST: you said you'd be there" in text
+    assert "Group session: Mon Nov 30, 6:00 PM CST\n" in text
+    assert "HALT" in text and "you found it not really helpful" in text
+    assert "Safety records" in text and "suicidal thoughts" in text
+    assert "I don't hold any information" not in text
