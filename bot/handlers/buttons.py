@@ -158,6 +158,13 @@ class Lesson(Button, prefix="learn"):
 
 
 @dataclass(frozen=True)
+class More(Button, prefix="lm"):
+    """"Read more" under a long lesson's opening."""
+
+    lesson: Slug
+
+
+@dataclass(frozen=True)
 class Feedback(Button, prefix="ls"):
     verdict: Literal["y", "n"]
     lesson: Slug

@@ -1,11 +1,12 @@
 """Enrolled clients: the invite link, /schedule, /reminders, /stop, attendance, /learn."""
 
 import asyncio
+import logging
 from datetime import timedelta
 from typing import get_args
 
 from telegram import Update
-from telegram.error import Forbidden
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -15,7 +16,7 @@ from telegram.ext import (
 )
 
 from bot.domain.intake import clean_free_text
-from bot.domain.lessons import topics
+from bot.domain.lessons import split_intro, topics
 from bot.domain.words import parse_switch
 from bot.handlers import safety
 from bot.handlers.buttons import (
@@ -25,14 +26,16 @@ from bot.handlers.buttons import (
     Excuse,
     Feedback,
     Lesson,
+    More,
     Reminders,
 )
 from bot.handlers.common import answer, blocked, lang_of, send
-from bot.handlers.reminders import deliver_lesson
+from bot.handlers.reminders import ask_feedback, deliver_lesson, send_opening
 from bot.services import Ctx
 from bot.storage.clients import Client
 from bot.storage.sessions import Session
 
+log = logging.getLogger(__name__)
 REASONS: tuple[Excuse, ...] = get_args(Excuse)
 REASON_WINDOW = timedelta(days=1)
 
@@ -220,12 +223,35 @@ async def on_lesson(update: Update, ctx: Ctx) -> None:
     client = await me(update, ctx)
     if client is None:
         try:
-            for part in ctx.services.library.render(ctx.content, lesson_id, lang):
-                await ctx.bot.send_message(update.effective_chat.id, part)
+            await send_opening(ctx, update.effective_chat.id, lesson_id, lang)
         except Forbidden:
             await blocked(ctx, update.effective_chat.id)
     else:
         await deliver_lesson(ctx, client, lesson_id)
+    raise ApplicationHandlerStop
+
+
+async def on_more(update: Update, ctx: Ctx) -> None:
+    """The rest of a long lesson, then (for a client) "Was this helpful?"."""
+    await answer(update)
+    lesson_id, chat_id = More.of(update).lesson, update.effective_chat.id
+    client = await me(update, ctx)
+    lang = client.language if client else lang_of(update)
+    if ctx.services.library.get(lesson_id, lang) is None:
+        raise ApplicationHandlerStop
+    try:
+        await update.callback_query.edit_message_reply_markup(None)
+    except TelegramError:
+        log.info("the Read more button in chat %s could not be removed", chat_id)
+    _, rest = split_intro(ctx.services.library.render(ctx.content, lesson_id, lang))
+    try:
+        for part in rest:
+            await ctx.bot.send_message(chat_id, part)
+    except Forbidden:
+        await blocked(ctx, chat_id)
+        raise ApplicationHandlerStop from None
+    if client is not None:
+        await ask_feedback(ctx, chat_id, lesson_id, lang)
     raise ApplicationHandlerStop
 
 
@@ -257,6 +283,7 @@ def register(app: Application, group: int, text_group: int) -> None:
     app.add_handler(Attend.handler(on_attendance), group)
     app.add_handler(Absence.handler(on_absence), group)
     app.add_handler(Lesson.handler(on_lesson), group)
+    app.add_handler(More.handler(on_more), group)
     app.add_handler(Feedback.handler(on_feedback), group)
     text = private & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(text, on_text), text_group)

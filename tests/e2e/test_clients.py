@@ -1,5 +1,6 @@
 """Enrolled clients over real HTTP with a controllable clock: invites, reminders, lessons."""
 
+import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 
@@ -217,19 +218,26 @@ async def test_lessons_follow_group_days_and_learn_menu(bot, api, dana, staff_gr
     _, _, maya = await joined(api, dana, staff_group)
     clock.set(datetime(2026, 11, 28, 3, 1, tzinfo=UTC))
     await bot.tick(DISPATCHER)
-    first = await nth(api, maya, "Was this helpful?", 1)
-    assert any("IOP" in m.text for m in maya.inbox())
+    opening = await nth(api, maya, "Welcome to IOP", 1)
+    assert len(opening.text.split()) < 130
+    assert not saying(api, maya, "Was this helpful?")
+    await maya.click("📖 Read more", message=opening)
+    await maya.expect("What a week looks like")
+    first = await maya.expect("Was this helpful?")
+    assert not [b for row in opening.buttons for b in row]
     await maya.click("👍 Yes", message=first)
     await maya.expect("Thanks for telling me")
     clock.set(datetime(2026, 12, 1, 3, 1, tzinfo=UTC))
     await bot.tick(DISPATCHER)
     await bot.tick(DISPATCHER)
-    await nth(api, maya, "Was this helpful?", 2)
+    await maya.click("📖 Read more", message=await nth(api, maya, "Riding out a craving", 1))
+    await maya.expect("Was this helpful?")
     assert await bot.repo.clients.lessons_delivered(1) == {"iop", "cravings"}
     await maya.send("/learn")
     menu = await maya.expect("Learn about recovery")
     assert len([b for row in menu.buttons for b in row]) >= 12
     await maya.click("HALT", message=menu)
+    await maya.click("📖 Read more", message=await maya.expect("HALT is a quick check-in"))
     await maya.expect("Was this helpful?")
     lee = api.person(STAFF_IDS[1], "Lee")
     await lee.send("/stats")
@@ -314,3 +322,14 @@ async def test_mydata_shows_a_client_everything_held(bot, api, dana, staff_group
     assert "HALT" in text and "you found it not really helpful" in text
     assert "Safety records" in text and "suicidal thoughts" in text
     assert "I don't hold any information" not in text
+
+
+async def test_a_long_lesson_opens_short_for_anyone(bot, api, alice):
+    await alice.send("/learn")
+    await alice.click("HALT", message=await alice.expect("Learn about recovery"))
+    opening = await alice.expect("HALT is a quick check-in")
+    assert len(opening.text.split()) < 130
+    await alice.click("📖 Read more", message=opening)
+    await alice.expect("One small step")
+    await asyncio.sleep(0.3)
+    assert not saying(api, alice, "Was this helpful?")

@@ -19,6 +19,7 @@ from bot.handlers.buttons import (
     Continue,
     Feedback,
     Lesson,
+    More,
     NotAFit,
     Privacy,
     Reminders,
@@ -30,7 +31,7 @@ from bot.handlers.buttons import (
 from bot.lessons import Library
 
 FAMILIES = [Sos, Consult, About, ClientMenu, Consent, Reopen, Answer, Continue, Privacy,
-            Reminders, Attend, Absence, Lesson, Feedback, Act, NotAFit, Safe, Ack, Said]
+            Reminders, Attend, Absence, Lesson, More, Feedback, Act, NotAFit, Safe, Ack, Said]
 BIG = 2**63 - 1
 
 # The data earlier versions sent: buttons still sitting in people's chats.
@@ -61,6 +62,7 @@ SENT_BEFORE = {
     "rm:no:12": Attend("no", 12),
     "rm:why:12:transport": Absence(12, "transport"),
     "learn:sleep-stress": Lesson("sleep-stress"),
+    "lm:sleep-stress": More("sleep-stress"),
     "ls:y:sleep-stress": Feedback("y", "sleep-stress"),
     "ls:n:halt": Feedback("n", "halt"),
     "st:claim:7": Act("claim", 7),
@@ -73,7 +75,7 @@ SENT_BEFORE = {
 }
 LARGEST = [
     Act("not_a_fit", BIG), NotAFit(BIG, "unreachable"), Attend("yes", BIG),
-    Absence(BIG, "transport"), Ack(BIG), Lesson("a" * 58), Feedback("n", "a" * 58),
+    Absence(BIG, "transport"), Ack(BIG), Lesson("a" * 58), More("a" * 58), Feedback("n", "a" * 58),
     Answer(Step.MENTAL_HEALTH, "x" * 32), Consent("yes", "r" * 32),
 ]
 NOT_OURS = [
@@ -136,6 +138,7 @@ def test_the_vocabularies_match_the_flows(profile):
     for lang in profile.clinic.languages:
         for lesson in Library().curriculum(lang):
             assert Feedback("y", lesson.id).pack() and Lesson(lesson.id).pack()
+            assert More(lesson.id).pack()
 
 
 def press(data: str | None) -> Update:
