@@ -307,6 +307,7 @@ async def test_mydata_shows_a_client_everything_held(bot, api, dana, staff_group
     await maya.expect("See you there")
     await maya.send("/learn")
     await maya.click("HALT", message=await maya.expect("Learn about recovery"))
+    await maya.click("📖 Read more", message=await maya.expect("HALT is a quick check-in"))
     await maya.click("Not really", message=await maya.expect("Was this helpful?"))
     await maya.expect("Thanks for telling me")
     await maya.send("i want to kill myself")

@@ -80,5 +80,5 @@ async def test_wording_a_newcomer_tripped_over(bot, api, alice, staff_group, dan
     await maya.expect("Welcome to the program")
     await maya.send("/schedule")
     schedule = await maya.expect("Your next sessions")
-    assert schedule.text.startswith("Your next sessions (Central Time)")
+    assert schedule.text.startswith("Your next sessions (Central Time)\n• Group session: Fri")
     assert "America/Chicago" not in schedule.text
