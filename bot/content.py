@@ -9,6 +9,7 @@ from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
 
+from bot.domain.words import STATES
 from bot.paths import CONTENT
 from bot.profile import Profile
 
@@ -36,6 +37,11 @@ def duration(span: timedelta) -> str:
     return f"{hours}h {minutes}m" if hours else f"{minutes}m"
 
 
+def possessive(name: str) -> str:
+    """English possessive: "Maya's", "Lakeshore Recovery Partners'"."""
+    return name + ("'" if name.endswith(("s", "S")) else "'s")
+
+
 class Content:
     """Templates and labels from `root`, each file overridden by one of the same name under
     `overlay` (a clinic's CONTENT_DIR) when there is one."""
@@ -54,7 +60,11 @@ class Content:
         )
         self.env.globals.update(profile=profile, clinic=profile.clinic, program=profile.program)
         self.env.filters["local"] = self.local_time
+        self.env.filters["local_span"] = self.local_span
         self.env.filters["duration"] = duration
+        self.env.filters["state_name"] = lambda code: STATES.get(code, code)
+        self.env.filters["capfirst"] = lambda text: text[:1].upper() + text[1:]
+        self.env.filters["possessive"] = possessive
         self._labels = {lang: labels for lang in self.languages
                         if (labels := _merged_labels(self.roots, lang))}
 
@@ -65,6 +75,17 @@ class Content:
     def local_time(self, moment: datetime) -> str:
         local = moment.astimezone(self.profile.clinic.tz)
         return local.strftime("%a %b %-d, %-I:%M %p %Z")
+
+    def local_span(self, start: datetime, minutes: int) -> str:
+        """A session from start to end: "Fri Nov 27, 6:00–9:00 PM CST"."""
+        zone = self.profile.clinic.tz
+        begin = start.astimezone(zone)
+        end = (start + timedelta(minutes=minutes)).astimezone(zone)
+        if begin.date() != end.date():
+            return f"{self.local_time(start)} – {self.local_time(end)}"
+        first = "%-I:%M" if begin.strftime("%p") == end.strftime("%p") else "%-I:%M %p"
+        return f"{begin.strftime('%a %b %-d')}, {begin.strftime(first)}–" + end.strftime(
+            "%-I:%M %p %Z")
 
     def parts(self, name: str, lang: str | None = None, /, **context: object) -> list[str]:
         """Render a message; an author-placed PART_BREAK line splits it into several sends."""

@@ -37,6 +37,7 @@ class Clinic(Model):
     name: str
     service_area: list[str] = Field(min_length=1)
     timezone: ZoneName
+    zone_names: dict[str, str] = {}
     phone: str
     hours: str
     email: str | None = None

@@ -1,5 +1,6 @@
 """What handlers get: one Services object in bot_data, reached through Ctx."""
 
+import asyncio
 from collections import OrderedDict
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -17,6 +18,9 @@ from bot.storage import Repo
 
 if TYPE_CHECKING:
     from bot.outbox import Outbox
+
+
+CLIENT_CHECK = 0.5
 
 
 @dataclass
@@ -38,6 +42,15 @@ class Services:
 
     def is_staff(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.staff_user_ids
+
+    async def is_client(self, user_id: int) -> bool:
+        """For /help's wording only: a slow or failing database must not hold up the
+        contacts /help sends, so any trouble reads as "no"."""
+        try:
+            async with asyncio.timeout(CLIENT_CHECK):
+                return await self.repo.clients.of_user(user_id) is not None
+        except Exception:
+            return False
 
 
 class Ctx(CallbackContext[ExtBot, dict, dict, dict]):

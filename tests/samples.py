@@ -5,10 +5,10 @@ from datetime import UTC, datetime, timedelta
 from telegram import User
 
 from bot.domain.intake import Answers
-from bot.storage.clients import Client
-from bot.storage.people import Person
+from bot.storage.clients import Client, Delivery
+from bot.storage.people import Held, Person
 from bot.storage.requests import Request
-from bot.storage.safety import Event
+from bot.storage.safety import Disclosure, Event
 from bot.storage.sessions import Session
 
 WHEN = datetime(2026, 11, 27, 22, 0, tzinfo=UTC)
@@ -16,11 +16,13 @@ ANSWERS = Answers(subject="self", name="Sam <b>&", age=26, state="WI", injection
                   pregnancy="yes", discharge="prefer_not", mental_health="unsure",
                   contact="phone", phone="+16085550123", best_times="evenings",
                   notes="Needs Spanish <i>materials</i>")
+LOVED = ANSWERS.model_copy(update={"subject": "loved_one", "relation": "son", "name": "tyler"})
 REQUEST = Request(id=12, user_id=1001, status="claimed", step=None, answers=ANSWERS,
                   referral="detox_st_marys", language="en", tier=2, undisclosed=["discharge"],
                   referred_at=WHEN - timedelta(hours=6), due_at=WHEN, due_kind="scheduled",
                   handled_by=5, scheduled_for=None, reason=None, alert_chat_id=-100,
                   alert_message_id=3)
+LOVED_REQUEST = REQUEST.model_copy(update={"answers": LOVED})
 PERSON = Person(user_id=1001, language="en", consent_version="2026-11", unreachable=False,
                 stopped=False)
 TIERS = {1: "pregnant and injecting", 2: "pregnant", 3: "injecting", 4: "discharged",
@@ -31,6 +33,8 @@ EVENT = Event(id=3, user_id=1001, category="suicide", severity="crisis", languag
               acked_name=None, acked_at=None, pages=1)
 EVENTS = [EVENT, EVENT.model_copy(update={"response": "safe", "responded_at": WHEN}),
           EVENT.model_copy(update={"response": "contact", "responded_at": WHEN})]
+DISCLOSURE = Disclosure(id=1, event_id=3, user_id=1001, recipient="EMS <x>", nature="address",
+                        disclosed_at=WHEN, disclosed_by=5, disclosed_name="Dana")
 SESSION = Session(id=4, client_id=3, series_id=1, kind="group", starts_at=WHEN, minutes=180,
                   status="scheduled", attendance=None, reason=None)
 CLIENT = Client(id=3, name="Maya <R>", request_id=12, user_id=1001, language="es",
@@ -43,13 +47,19 @@ HISTORY = [{"at": WHEN, "action": "claim", "who": "Dana <K>", "detail": None}]
 def values(name: str, labels: dict[str, str]) -> list[dict]:
     """One or more contexts for a template; each is rendered by the test."""
     loved = [{"loved": False}, {"loved": True}]
-    question = [{"loved": flag, "who": "Sam", "a": ANSWERS} for flag in (False, True)]
+    question = [{"loved": flag, "who": "sam", "a": answers, "labels": labels,
+                 "whose": labels["whose.son"]}
+                for flag in (False, True) for answers in (ANSWERS, LOVED)]
     samples: dict[str, list[dict]] = {
         "q_summary": [q | {"labels": labels, "state": "WI"} for q in question],
         "reask": [{"problem": p} for p in ("use_buttons", "not_a_number", "out_of_range",
                                            "letters", "too_short", "no_letters", "too_long",
-                                           "empty")],
+                                           "unknown_state", "empty")],
         "intake_cut": [{"limit": 200}],
+        "intake_cancelled": [{"held": Held(consent_version=None, safety_events=0, disclosures=0,
+                                           log_entries=0)},
+                             {"held": Held(consent_version="2026-11", safety_events=2,
+                                           disclosures=1, log_entries=3)}],
         "intake_existing": [{"number": 12, "scheduled": None}, {"number": 12, "scheduled": WHEN}],
         "outcome_eligible": [
             {"loved": flag, "name": "Sam", "number": 12, "tier": tier, "due": WHEN,
@@ -58,8 +68,9 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
         ],
         "outcome_under_age": [flag | {"name": "Sam"} for flag in loved],
         "outcome_out_of_area": [flag | {"name": "Sam"} for flag in loved],
-        "staff_alert": [{"r": REQUEST, "updated": flag, "history": HISTORY, "tier_names": TIERS}
-                        for flag in (False, True)],
+        "staff_alert": [{"r": r, "updated": flag, "history": HISTORY, "tier_names": TIERS,
+                         "labels": labels}
+                        for flag in (False, True) for r in (REQUEST, LOVED_REQUEST)],
         "staff_prompt_scheduled": [{"who": "Dana", "number": 12}],
         "staff_prompt_reason": [{"who": "Dana", "number": 12}],
         "staff_bad_time": [{"who": "Dana"}],
@@ -102,8 +113,8 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
                       {"name": "Maya", "sessions": [], "kinds": KINDS}],
         "invite_bad": [{"problem": p} for p in ("used", "expired", "taken", "unknown")],
         "reminder": [{"session": SESSION.model_copy(update={"minutes": minutes}), "kind": "Group",
-                      "hours": hours, "link": link}
-                     for minutes in (30, 60, 180) for hours in (24, 1)
+                      "days": days, "link": link}
+                     for minutes in (30, 60, 90, 180) for days in (0, 1, 4)
                      for link in (None, "https://meet.example/x?a=1&b=2")],
         "schedule": [{"sessions": [SESSION, SESSION.model_copy(update={"attendance": a})],
                       "kinds": KINDS, "link": link}
@@ -131,8 +142,24 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
                                {"client": None, "request": REQUEST}],
         "whoami": [{"user_id": 1001, "chat_id": chat, "anonymous": anonymous}
                    for chat in (None, -1001234567890) for anonymous in (False, True)],
-        "my_data": [{"person": None, "request": None, "labels": labels},
-                    {"person": PERSON, "request": REQUEST, "labels": labels}],
+        "welcome": [{"client": None}, {"client": CLIENT}],
+        "help": [{"client": False}, {"client": True}],
+        "my_data": [{"person": None, "request": None, "client": None, "sessions": [],
+                     "lessons": [], "events": [], "disclosures": [], "titles": {},
+                     "kinds": KINDS, "labels": labels},
+                    {"person": PERSON, "request": REQUEST, "client": None, "sessions": [],
+                     "lessons": [], "events": EVENTS, "disclosures": [DISCLOSURE],
+                     "titles": {}, "kinds": KINDS, "labels": labels},
+                    {"person": None, "request": None, "client": CLIENT,
+                     "sessions": [SESSION.model_copy(update={"attendance": a, "reason": r,
+                                                             "status": status})
+                                  for a, r, status in (("confirmed", None, "scheduled"),
+                                                       ("cant_make_it", "sick <x>", "cancelled"),
+                                                       (None, None, "scheduled"))] * 40,
+                     "lessons": [Delivery(lesson_id=f"l{n}", sent_at=WHEN, helpful=h)
+                                 for n in range(12) for h in (True, False, None)],
+                     "events": EVENTS * 20, "disclosures": [DISCLOSURE] * 3,
+                     "titles": {"l1": "Cravings"}, "kinds": KINDS, "labels": labels}],
     }
     if name.startswith("q_") and name != "q_summary":
         return question

@@ -54,10 +54,15 @@ def decide(answers: Answers, policy: EligibilityPolicy) -> Eligibility:
     missing = [s for s in (Step.SUBJECT, Step.AGE, Step.STATE) if getattr(answers, s) is None]
     if missing or answers.age is None:
         raise Incomplete(missing)
-    if answers.age < policy.min_age:
-        outcome = Outcome.UNDER_AGE
-    elif answers.state not in policy.service_area:
-        outcome = Outcome.OUT_OF_AREA
-    else:
-        outcome = Outcome.ELIGIBLE
-    return Eligibility(outcome=outcome, family_services=answers.subject is Subject.LOVED_ONE)
+    return Eligibility(outcome=ruled_out(answers, policy) or Outcome.ELIGIBLE,
+                       family_services=answers.subject is Subject.LOVED_ONE)
+
+
+def ruled_out(answers: Answers, policy: EligibilityPolicy) -> Outcome | None:
+    """The outcome as soon as the age or the state given rules the client out, so nothing
+    more is asked; None while they may still fit."""
+    if answers.age is not None and answers.age < policy.min_age:
+        return Outcome.UNDER_AGE
+    if answers.state is not None and answers.state not in policy.service_area:
+        return Outcome.OUT_OF_AREA
+    return None

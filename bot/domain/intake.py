@@ -18,6 +18,18 @@ class Subject(StrEnum):
     LOVED_ONE = "loved_one"
 
 
+class Relation(StrEnum):
+    """Who the loved one is to the person asking: "my son"."""
+
+    SON = "son"
+    DAUGHTER = "daughter"
+    PARTNER = "partner"
+    PARENT = "parent"
+    SIBLING = "sibling"
+    FRIEND = "friend"
+    OTHER = "other"
+
+
 class YesNo(StrEnum):
     YES = "yes"
     NO = "no"
@@ -47,6 +59,7 @@ class Step(StrEnum):
     """One question; each value is also the name of the `Answers` field it fills."""
 
     SUBJECT = "subject"
+    RELATION = "relation"
     NAME = "name"
     AGE = "age"
     STATE = "state"
@@ -68,14 +81,16 @@ QUESTIONS = STEPS[:-1]
 class Answers(BaseModel):
     """What the person has told us so far; None means not asked yet.
 
-    Every question is asked on both paths. On the loved-one path the answers describe the
-    loved one (the future client), not the family member typing. `notes` is optional: the
-    empty string means the person skipped it.
+    Every question but `relation` is asked on both paths. On the loved-one path the answers
+    describe the loved one (the future client), not the family member typing, except the
+    contact details, which are the family member's own. `notes` is optional: the empty
+    string means the person skipped it.
     """
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     subject: Subject | None = None
+    relation: Relation | None = None
     name: Annotated[str, Field(min_length=1, max_length=NAME_LIMIT)] | None = None
     age: Annotated[int, Field(ge=0, le=120)] | None = None
     state: str | None = None
@@ -108,11 +123,14 @@ class Incomplete(ValueError):
 
 
 def _asked(answers: Answers, step: Step) -> bool:
+    if step is Step.RELATION:
+        return answers.subject is Subject.LOVED_ONE
     return step is not Step.PHONE or answers.contact is ContactMethod.PHONE
 
 
 def missing_fields(answers: Answers) -> list[Step]:
-    """Unanswered questions in asking order; the phone only counts when phone was chosen."""
+    """Unanswered questions in asking order; the relation only counts on the loved-one path,
+    the phone only when phone was chosen."""
     return [
         step for step in QUESTIONS
         if _asked(answers, step) and getattr(answers, step) is None
@@ -130,18 +148,21 @@ def next_step(answers: Answers) -> Step:
 
 
 def previous_step(answers: Answers, step: Step) -> Step | None:
-    """Where Back goes from `step`; None on the first question. Skips the phone when unused."""
+    """Where Back goes from `step`; None on the first question. Skips unused questions."""
     earlier = [s for s in STEPS[: STEPS.index(step)] if _asked(answers, s)]
     return earlier[-1] if earlier else None
 
 
 def record(answers: Answers, step: Step, value: Any) -> Answers:
-    """A validated copy with `step` answered; choosing Telegram forgets any phone given."""
+    """A validated copy with `step` answered; choosing Telegram forgets any phone given, and
+    asking for oneself forgets the relation."""
     if step is Step.SUMMARY:
         raise ValueError("the summary is not a question")
     data = answers.model_dump() | {step.value: value}
     if data["contact"] == ContactMethod.TELEGRAM:
         data["phone"] = None
+    if data["subject"] == Subject.SELF:
+        data["relation"] = None
     return Answers.model_validate(data)
 
 
@@ -159,6 +180,7 @@ class Problem(Enum):
     NO_LETTERS = "no_letters"
     URL = "url"
     BAD_CHARACTERS = "bad_characters"
+    UNKNOWN_STATE = "unknown_state"
 
 
 class Cleaned(NamedTuple):

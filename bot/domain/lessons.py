@@ -7,6 +7,9 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, ValidationError
 
 _FRONT_MATTER = re.compile(r"\{#(.*?)#\}", re.DOTALL)
+_TAG = re.compile(r"<[^>]*>")
+LONG = 250
+INTRO = 120
 
 Slug = Annotated[str, StringConstraints(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$")]
 
@@ -48,3 +51,22 @@ def topics(curriculum: list[LessonMeta]) -> list[LessonMeta]:
 def next_lesson(curriculum: list[LessonMeta], delivered: set[str]) -> LessonMeta | None:
     """The lowest-ordered lesson whose id is not in `delivered`."""
     return next((lesson for lesson in topics(curriculum) if lesson.id not in delivered), None)
+
+
+def word_count(markup: str) -> int:
+    return len(_TAG.sub(" ", markup).split())
+
+
+def split_intro(parts: list[str]) -> tuple[list[str], list[str]]:
+    """A lesson over LONG words as a short opening and the rest: the first paragraphs up to
+    about INTRO words (at least the title and one more), split at a blank line so tags stay
+    whole. A shorter lesson is all opening."""
+    if sum(map(word_count, parts)) <= LONG:
+        return parts, []
+    paragraphs = parts[0].split("\n\n")
+    keep, words = 0, 0
+    while keep < len(paragraphs) and (keep < 2 or words + word_count(paragraphs[keep]) <= INTRO):
+        words += word_count(paragraphs[keep])
+        keep += 1
+    rest = "\n\n".join(paragraphs[keep:])
+    return ["\n\n".join(paragraphs[:keep])], ([rest] if rest else []) + parts[1:]

@@ -106,19 +106,28 @@ def reminder_plan(session_start: datetime, offsets: list[timedelta], zone: ZoneI
                   now: datetime) -> list[tuple[timedelta, datetime]]:
     """(offset, due_at) pairs in due order.
 
-    A reminder whose time has already passed is due `now`, quiet hours or not: someone
-    enrolled 30 minutes before a session gets one reminder, not both the 24 h and the 1 h
-    one. Offsets that end up due at the same moment merge into one, keeping the larger
-    offset. Nothing is due at or after the session start, so a plan made once the session
-    has begun is empty.
+    A reminder whose time has already passed is dropped while a later one is still to
+    come, so a session booked less than a day ahead gets one reminder, not a late "day
+    before" one and then another soon after. If every reminder's time has passed, one is
+    due `now`, quiet hours or not. Offsets that fall due at the same moment merge into
+    one, keeping the larger offset. A plan made once the session has begun is empty.
     """
     session_start, now = as_utc(session_start), as_utc(now)
+    if session_start <= now:
+        return []
     plan: dict[datetime, timedelta] = {}
     for offset in offsets:
-        due = max(reminder_at(session_start, offset, zone, quiet_start, quiet_end), now)
-        if due < session_start:
+        due = reminder_at(session_start, offset, zone, quiet_start, quiet_end)
+        if due >= now:
             plan[due] = max(offset, plan.get(due, offset))
+    if not plan:
+        plan[now] = max(offsets)
     return sorted(((offset, due) for due, offset in plan.items()), key=lambda pair: pair[1])
+
+
+def days_until(moment: datetime, now: datetime, zone: ZoneInfo) -> int:
+    """Days from now to `moment` on the local calendar: 0 today, 1 tomorrow."""
+    return (as_utc(moment).astimezone(zone).date() - as_utc(now).astimezone(zone).date()).days
 
 
 def spread(count: int, window_start: datetime, window: timedelta,

@@ -104,6 +104,11 @@ class About(Button, prefix="menu"):
 
 
 @dataclass(frozen=True)
+class ClientMenu(Button, prefix="me"):
+    page: Literal["schedule", "learn", "reminders"]
+
+
+@dataclass(frozen=True)
 class Consent(Button, prefix="consent"):
     choice: Literal["yes", "no"]
     referral: Word | None = None
@@ -118,6 +123,11 @@ class Reopen(Button, prefix="in"):
 class Answer(Button, prefix="in"):
     step: Step
     value: Word
+
+
+@dataclass(frozen=True)
+class Continue(Button, prefix="go"):
+    """Continue an intake paused after a crisis reply."""
 
 
 @dataclass(frozen=True)
@@ -144,6 +154,13 @@ class Absence(Button, prefix="rm:why"):
 
 @dataclass(frozen=True)
 class Lesson(Button, prefix="learn"):
+    lesson: Slug
+
+
+@dataclass(frozen=True)
+class More(Button, prefix="lm"):
+    """"Read more" under a long lesson's opening."""
+
     lesson: Slug
 
 

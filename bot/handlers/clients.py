@@ -1,11 +1,12 @@
 """Enrolled clients: the invite link, /schedule, /reminders, /stop, attendance, /learn."""
 
 import asyncio
+import logging
 from datetime import timedelta
 from typing import get_args
 
 from telegram import Update
-from telegram.error import Forbidden
+from telegram.error import Forbidden, TelegramError
 from telegram.ext import (
     Application,
     ApplicationHandlerStop,
@@ -15,15 +16,26 @@ from telegram.ext import (
 )
 
 from bot.domain.intake import clean_free_text
-from bot.domain.lessons import topics
+from bot.domain.lessons import split_intro, topics
+from bot.domain.words import parse_switch
 from bot.handlers import safety
-from bot.handlers.buttons import Absence, Attend, Excuse, Feedback, Lesson, Reminders
+from bot.handlers.buttons import (
+    Absence,
+    Attend,
+    ClientMenu,
+    Excuse,
+    Feedback,
+    Lesson,
+    More,
+    Reminders,
+)
 from bot.handlers.common import answer, blocked, lang_of, send
-from bot.handlers.reminders import deliver_lesson
+from bot.handlers.reminders import ask_feedback, deliver_lesson, send_opening
 from bot.services import Ctx
 from bot.storage.clients import Client
 from bot.storage.sessions import Session
 
+log = logging.getLogger(__name__)
 REASONS: tuple[Excuse, ...] = get_args(Excuse)
 REASON_WINDOW = timedelta(days=1)
 
@@ -74,9 +86,14 @@ async def show_schedule(update: Update, ctx: Ctx) -> None:
 
 
 async def reminders_menu(update: Update, ctx: Ctx) -> None:
+    """`/reminders` shows the switch; `/reminders on`, `off`, `sí` or `no` sets it."""
     client = await me(update, ctx)
     if client is None:
         await not_a_client(update, ctx)
+    on = parse_switch(" ".join(ctx.args)) if ctx.args else None
+    if on is not None:
+        await set_reminders(update, ctx, client, on)
+        raise ApplicationHandlerStop
     labels, lang = ctx.content.labels(lang_of(update)), lang_of(update)
     choice = "off" if client.reminders_on else "on"
     await send(ctx, update.effective_chat.id, "reminders_menu", lang=lang,
@@ -90,12 +107,15 @@ async def on_reminders(update: Update, ctx: Ctx) -> None:
     client = await me(update, ctx)
     if client is None:
         await not_a_client(update, ctx)
-    on = Reminders.of(update).choice == "on"
+    await set_reminders(update, ctx, client, Reminders.of(update).choice == "on")
+    raise ApplicationHandlerStop
+
+
+async def set_reminders(update: Update, ctx: Ctx, client: Client, on: bool) -> None:
     await ctx.repo.clients.update(client.id, reminders_on=int(on))
     await ctx.repo.audit.record(update.effective_user.id,
                                 "reminders_on" if on else "reminders_off", f"client:{client.id}")
     await send(ctx, update.effective_chat.id, "reminders_set", lang=lang_of(update), on=on)
-    raise ApplicationHandlerStop
 
 
 async def stop(update: Update, ctx: Ctx) -> None:
@@ -203,12 +223,35 @@ async def on_lesson(update: Update, ctx: Ctx) -> None:
     client = await me(update, ctx)
     if client is None:
         try:
-            for part in ctx.services.library.render(ctx.content, lesson_id, lang):
-                await ctx.bot.send_message(update.effective_chat.id, part)
+            await send_opening(ctx, update.effective_chat.id, lesson_id, lang)
         except Forbidden:
             await blocked(ctx, update.effective_chat.id)
     else:
         await deliver_lesson(ctx, client, lesson_id)
+    raise ApplicationHandlerStop
+
+
+async def on_more(update: Update, ctx: Ctx) -> None:
+    """The rest of a long lesson, then (for a client) "Was this helpful?"."""
+    await answer(update)
+    lesson_id, chat_id = More.of(update).lesson, update.effective_chat.id
+    client = await me(update, ctx)
+    lang = client.language if client else lang_of(update)
+    if ctx.services.library.get(lesson_id, lang) is None:
+        raise ApplicationHandlerStop
+    try:
+        await update.callback_query.edit_message_reply_markup(None)
+    except TelegramError:
+        log.info("the Read more button in chat %s could not be removed", chat_id)
+    _, rest = split_intro(ctx.services.library.render(ctx.content, lesson_id, lang))
+    try:
+        for part in rest:
+            await ctx.bot.send_message(chat_id, part)
+    except Forbidden:
+        await blocked(ctx, chat_id)
+        raise ApplicationHandlerStop from None
+    if client is not None:
+        await ask_feedback(ctx, chat_id, lesson_id, lang)
     raise ApplicationHandlerStop
 
 
@@ -222,16 +265,25 @@ async def on_feedback(update: Update, ctx: Ctx) -> None:
     raise ApplicationHandlerStop
 
 
+async def on_menu(update: Update, ctx: Ctx) -> None:
+    """The enrolled client's /start menu: the same as the commands."""
+    await answer(update)
+    pages = {"schedule": show_schedule, "learn": learn, "reminders": reminders_menu}
+    await pages[ClientMenu.of(update).page](update, ctx)
+
+
 def register(app: Application, group: int, text_group: int) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("schedule", show_schedule, filters=private), group)
     app.add_handler(CommandHandler("reminders", reminders_menu, filters=private), group)
     app.add_handler(CommandHandler("stop", stop, filters=private), group)
     app.add_handler(CommandHandler("learn", learn, filters=private), group)
+    app.add_handler(ClientMenu.handler(on_menu), group)
     app.add_handler(Reminders.handler(on_reminders), group)
     app.add_handler(Attend.handler(on_attendance), group)
     app.add_handler(Absence.handler(on_absence), group)
     app.add_handler(Lesson.handler(on_lesson), group)
+    app.add_handler(More.handler(on_more), group)
     app.add_handler(Feedback.handler(on_feedback), group)
     text = private & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(text, on_text), text_group)

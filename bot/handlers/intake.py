@@ -8,10 +8,10 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
-from bot.domain import eligibility, intake, priority
+from bot.domain import eligibility, intake, priority, words
 from bot.domain.intake import Problem, Step, Subject
 from bot.handlers import safety, staff
-from bot.handlers.buttons import Answer, Consent, Consult, Reopen
+from bot.handlers.buttons import Answer, Consent, Consult, Continue, Reopen
 from bot.handlers.common import Rows, answer, lang_of, send
 from bot.services import Ctx
 from bot.storage.requests import Request
@@ -23,6 +23,7 @@ REFERRAL = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
 
 CHOICES: dict[Step, list[str]] = {
     Step.SUBJECT: [s.value for s in intake.Subject],
+    Step.RELATION: [r.value for r in intake.Relation],
     Step.INJECTION: [v.value for v in intake.YesNo],
     Step.PREGNANCY: [v.value for v in intake.Pregnancy],
     Step.DISCHARGE: [v.value for v in intake.YesNo],
@@ -31,6 +32,7 @@ CHOICES: dict[Step, list[str]] = {
     Step.BEST_TIMES: ["mornings", "afternoons", "evenings", "anytime"],
 }
 TYPED = {Step.NAME, Step.AGE, Step.PHONE, Step.BEST_TIMES, Step.NOTES}
+YES_NO = {Step.INJECTION, Step.PREGNANCY, Step.DISCHARGE, Step.MENTAL_HEALTH}
 
 
 def lock(ctx: Ctx) -> asyncio.Lock:
@@ -61,13 +63,16 @@ def buttons(ctx: Ctx, request: Request, step: Step, lang: str | None) -> Rows:
 
 
 async def ask(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> None:
+    """Ask the current question; asking it ends any pause."""
+    if request.paused:
+        await ctx.repo.requests.pause(request.id, False)
     step = request.step
     a = request.answers
-    values = {"loved": a.subject is Subject.LOVED_ONE, "who": a.name, "a": a}
+    labels = ctx.content.labels(lang)
+    values = {"loved": a.subject is Subject.LOVED_ONE, "who": a.name, "a": a, "labels": labels,
+              "whose": labels[f"whose.{a.relation or 'other'}"]}
     if step is Step.SUMMARY:
-        labels = ctx.content.labels(lang)
-        values |= {"labels": labels,
-                   "state": labels["answer.elsewhere"] if a.state == intake.ELSEWHERE else a.state}
+        values["state"] = labels["answer.elsewhere"] if a.state == intake.ELSEWHERE else a.state
     await send(ctx, chat_id, f"q_{step}", lang=lang, buttons=buttons(ctx, request, step, lang),
                **values)
 
@@ -131,6 +136,27 @@ async def on_consent(update: Update, ctx: Ctx) -> None:
     raise ApplicationHandlerStop
 
 
+async def on_continue(update: Update, ctx: Ctx) -> None:
+    """"Continue" after a pause: the current question again."""
+    chat_id, user_id, lang = update.effective_chat.id, update.effective_user.id, lang_of(update)
+    async with lock(ctx):
+        current = await ctx.repo.requests.current(user_id)
+        if current is None or current.step is None:
+            await answer(update, ctx.content.label("notice.stale", lang))
+        else:
+            await answer(update)
+            await ask(ctx, chat_id, current, lang)
+    raise ApplicationHandlerStop
+
+
+async def pause(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> None:
+    """After a crisis reply no question follows; the person continues when ready. Text
+    typed while paused is not taken as an answer."""
+    await ctx.repo.requests.pause(request.id)
+    await send(ctx, chat_id, "intake_paused", lang=lang,
+               buttons=[[(ctx.content.label("nav.continue", lang), Continue())]])
+
+
 async def on_update_choice(update: Update, ctx: Ctx) -> None:
     await answer(update)
     chat_id, user_id, lang = update.effective_chat.id, update.effective_user.id, lang_of(update)
@@ -184,8 +210,11 @@ async def on_text(update: Update, ctx: Ctx) -> None:
         current = await ctx.repo.requests.current(user_id) if person else None
         if current is None or current.step is None:
             return
-        if safety.fired(ctx, update):
-            await ask(ctx, chat_id, current, lang)
+        fired = safety.fired(ctx, update)
+        if fired and current.paused:
+            raise ApplicationHandlerStop
+        if fired or current.paused:
+            await pause(ctx, chat_id, current, lang)
             raise ApplicationHandlerStop
         text = update.effective_message.text
         value = typed_value(ctx, current.step, text, lang)
@@ -213,6 +242,12 @@ def typed_value(ctx: Ctx, step: Step, text: str, lang: str | None) -> object:
     for label, value in options(ctx, step, lang):
         if wanted in {label.casefold(), value.casefold()}:
             return value
+    if step is Step.STATE:
+        return words.parse_state(text) or Problem.UNKNOWN_STATE
+    if step is Step.RELATION:
+        return words.parse_relation(text)
+    if step in YES_NO:
+        return words.parse_yes_no(text)
     if step is Step.NAME:
         return intake.parse_name(text)
     if step is Step.AGE:
@@ -227,8 +262,12 @@ def typed_value(ctx: Ctx, step: Step, text: str, lang: str | None) -> object:
 async def accept(ctx: Ctx, chat_id: int, request: Request, value: object,
                  lang: str | None) -> None:
     answers = intake.record(request.answers, request.step, value)
-    step = intake.next_step(answers)
-    if await ctx.repo.requests.save(request.id, answers, step, expect=request.step):
+    outcome = eligibility.ruled_out(answers, ctx.profile.eligibility)
+    if outcome is not None and request.referred_at is None:
+        await redirect(ctx, chat_id, request.model_copy(update={"answers": answers}), outcome,
+                       lang)
+    elif await ctx.repo.requests.save(request.id, answers, intake.next_step(answers),
+                                      expect=request.step):
         await ask(ctx, chat_id, await ctx.repo.requests.get(request.id), lang)
 
 
@@ -245,7 +284,8 @@ async def cancel(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> 
     if request.referred_at is None:
         await ctx.repo.requests.delete(request.id)
         await ctx.repo.audit.record(request.user_id, "intake_cancelled", f"request:{request.id}")
-        await send(ctx, chat_id, "intake_cancelled", lang=lang)
+        await send(ctx, chat_id, "intake_cancelled", lang=lang,
+                   held=await ctx.repo.people.held(request.user_id))
     else:
         await ctx.repo.requests.abandon_update(request.id)
         await send(ctx, chat_id, "intake_kept", lang=lang)
@@ -254,15 +294,8 @@ async def cancel(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> 
 async def submit(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> None:
     answers, profile = request.answers, ctx.profile
     decision = eligibility.decide(answers, profile.eligibility)
-    values = {"loved": answers.subject is Subject.LOVED_ONE, "name": answers.name}
     if decision.outcome is not eligibility.Outcome.ELIGIBLE:
-        await ctx.repo.audit.record(request.user_id, f"intake_{decision.outcome}",
-                                    f"request:{request.id}")
-        if request.referred_at is None:
-            await ctx.repo.requests.delete(request.id)
-        else:
-            await close_sent(ctx, request, decision.outcome)
-        await send(ctx, chat_id, f"outcome_{decision.outcome}", lang=lang, **values)
+        await redirect(ctx, chat_id, request, decision.outcome, lang)
         return
     updated = request.referred_at is not None
     referred_at = request.referred_at or ctx.clock.now()
@@ -273,8 +306,23 @@ async def submit(ctx: Ctx, chat_id: int, request: Request, lang: str | None) -> 
                                 f"request:{request.id}", f"tier={int(assessment.tier)}")
     await send(ctx, chat_id, "outcome_eligible", lang=lang, number=request.id,
                tier=int(assessment.tier), due=assessment.primary.due_at,
-               contact=answers.contact, phone=answers.phone, **values)
+               contact=answers.contact, phone=answers.phone,
+               loved=answers.subject is Subject.LOVED_ONE, name=answers.name)
     await staff.alert(ctx, request.id, updated=updated)
+
+
+async def redirect(ctx: Ctx, chat_id: int, request: Request, outcome: str,
+                   lang: str | None) -> None:
+    """Someone the program cannot take: kind resources; a draft is deleted, a sent request
+    is closed."""
+    answers = request.answers
+    await ctx.repo.audit.record(request.user_id, f"intake_{outcome}", f"request:{request.id}")
+    if request.referred_at is None:
+        await ctx.repo.requests.delete(request.id)
+    else:
+        await close_sent(ctx, request, outcome)
+    await send(ctx, chat_id, f"outcome_{outcome}", lang=lang,
+               loved=answers.subject is Subject.LOVED_ONE, name=answers.name)
 
 
 async def close_sent(ctx: Ctx, request: Request, outcome: str) -> None:
@@ -298,6 +346,7 @@ def register(app, group: int, text_group: int) -> None:
     app.add_handler(Consult.handler(on_menu), group)
     app.add_handler(Consent.handler(on_consent), group)
     app.add_handler(Reopen.handler(on_update_choice), group)
+    app.add_handler(Continue.handler(on_continue), group)
     app.add_handler(Answer.handler(on_button), group)
     text = private & filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(text, on_text), text_group)

@@ -7,6 +7,7 @@ from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CommandHandler, filters
 
 from bot.handlers.buttons import Privacy
+from bot.handlers.clients import kinds
 from bot.handlers.common import answer, edit_message, lang_of, send
 from bot.services import Ctx
 
@@ -14,13 +15,22 @@ log = logging.getLogger(__name__)
 
 
 async def my_data(update: Update, ctx: Ctx) -> None:
-    user_id, lang = update.effective_user.id, lang_of(update)
-    person = await ctx.repo.people.get(user_id)
-    request = await ctx.repo.requests.current(user_id) if person else None
-    if person is not None:
-        await ctx.repo.audit.record(user_id, "data_viewed", f"person:{user_id}")
+    """Everything held about the person: consent, request, client record, safety records."""
+    user_id, lang, repo = update.effective_user.id, lang_of(update), ctx.repo
+    person = await repo.people.get(user_id)
+    request = await repo.requests.current(user_id) if person else None
+    client = await repo.clients.of_user(user_id)
+    events = await repo.safety.of_user(user_id)
+    disclosures = await repo.safety.disclosures(user_id)
+    sessions = await repo.sessions.of_client(client.id) if client else []
+    lessons = await repo.clients.lessons(client.id) if client else []
+    if person or client or events:
+        await repo.audit.record(user_id, "data_viewed", f"person:{user_id}")
+    titles = {lesson.id: lesson.title for lesson in ctx.services.library.curriculum(lang)}
     await send(ctx, update.effective_chat.id, "my_data", lang=lang, person=person,
-               request=request, labels=ctx.content.labels(lang))
+               request=request, client=client, sessions=sessions, lessons=lessons,
+               events=events, disclosures=disclosures, titles=titles, kinds=kinds(ctx, lang),
+               labels=ctx.content.labels(lang))
     raise ApplicationHandlerStop
 
 

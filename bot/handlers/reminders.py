@@ -12,8 +12,8 @@ from datetime import datetime, timedelta
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter
 
 from bot.domain import schedule
-from bot.domain.lessons import next_lesson
-from bot.handlers.buttons import Attend, Feedback
+from bot.domain.lessons import next_lesson, split_intro
+from bot.handlers.buttons import Attend, Feedback, More
 from bot.handlers.common import Rows, keyboard, send
 from bot.limiter import PACED
 from bot.services import Ctx
@@ -94,8 +94,9 @@ async def send_due(ctx: Ctx, now: datetime) -> None:
 async def deliver(ctx: Ctx, item: Due) -> None:
     lang = item.language
     kind = ctx.content.label(f"kind.{item.session.kind}", lang)
-    text = ctx.content.render("reminder", lang, session=item.session, kind=kind,
-                              hours=item.offset_min / 60, link=item.video_link)
+    days = schedule.days_until(item.session.starts_at, ctx.clock.now(), ctx.profile.clinic.tz)
+    text = ctx.content.render("reminder", lang, session=item.session, kind=kind, days=days,
+                              link=item.video_link)
     try:
         message = await ctx.bot.send_message(
             item.user_id, text, rate_limit_args=PACED,
@@ -149,17 +150,32 @@ async def send_lessons(ctx: Ctx, now: datetime) -> None:
 
 
 async def deliver_lesson(ctx: Ctx, client: Client, lesson_id: str) -> None:
-    """Send a lesson, then ask "Was this helpful?"; recorded so it is never repeated."""
-    lang = client.language
-    labels = ctx.content.labels(lang)
+    """Send a lesson, recorded so it is never repeated, and ask "Was this helpful?" once
+    it has all been sent."""
     try:
-        for part in ctx.services.library.render(ctx.content, lesson_id, lang):
-            await ctx.bot.send_message(client.user_id, part, rate_limit_args=PACED)
+        whole = await send_opening(ctx, client.user_id, lesson_id, client.language)
     except Forbidden:
         await unreachable(ctx, client.user_id)
         return
     await ctx.repo.clients.lesson_sent(client.id, lesson_id)
-    await send(ctx, client.user_id, "lesson_feedback", lang=lang,
+    if whole:
+        await ask_feedback(ctx, client.user_id, lesson_id, client.language)
+
+
+async def send_opening(ctx: Ctx, chat_id: int, lesson_id: str, lang: str | None) -> bool:
+    """A lesson's short opening with "Read more", or a short lesson whole (True)."""
+    opening, rest = split_intro(ctx.services.library.render(ctx.content, lesson_id, lang))
+    more = keyboard([[(ctx.content.label("lesson.more", lang), More(lesson_id))]])
+    for index, part in enumerate(opening):
+        last = index == len(opening) - 1
+        await ctx.bot.send_message(chat_id, part, rate_limit_args=PACED,
+                                   reply_markup=more if rest and last else None)
+    return not rest
+
+
+async def ask_feedback(ctx: Ctx, chat_id: int, lesson_id: str, lang: str | None) -> None:
+    labels = ctx.content.labels(lang)
+    await send(ctx, chat_id, "lesson_feedback", lang=lang,
                buttons=[[(labels["lesson.helpful"], Feedback("y", lesson_id)),
                          (labels["lesson.not_helpful"], Feedback("n", lesson_id))]])
 

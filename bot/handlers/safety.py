@@ -140,7 +140,8 @@ async def help_now(update: Update, ctx: Ctx) -> None:
 
 
 async def help_command(update: Update, ctx: Ctx) -> None:
-    await to_person(ctx, update.effective_chat.id, "help", lang_of(update))[1]
+    await to_person(ctx, update.effective_chat.id, "help", lang_of(update),
+                    client=await ctx.services.is_client(update.effective_user.id))[1]
     raise ApplicationHandlerStop
 
 

@@ -66,7 +66,8 @@ async def render_alert(ctx: Ctx, request: Request, updated: bool = False) -> dic
                if e.action.startswith(("staff_", "client_"))]
     for item in history:
         item["action"] = item["action"].removeprefix("staff_").replace("client_", "client ")
-    return {"r": request, "updated": updated, "history": history, "tier_names": tier_names(ctx)}
+    return {"r": request, "updated": updated, "history": history, "tier_names": tier_names(ctx),
+            "labels": ctx.content.labels()}
 
 
 async def alert(ctx: Ctx, request_id: int, *, updated: bool = False) -> None:

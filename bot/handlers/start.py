@@ -2,7 +2,7 @@ from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler, filters
 
 from bot.handlers import clients, intake
-from bot.handlers.buttons import About, Consult, Sos
+from bot.handlers.buttons import About, ClientMenu, Consult, Sos
 from bot.handlers.common import Rows, answer, lang_of, send
 from bot.services import Ctx
 
@@ -12,6 +12,16 @@ def menu(ctx: Ctx, lang: str | None) -> Rows:
     return [
         [(label["menu.consult"], Consult())],
         [(label["menu.iop"], About("iop")), (label["menu.family"], About("family"))],
+        [(label["menu.sos"], Sos())],
+    ]
+
+
+def client_menu(ctx: Ctx, lang: str | None) -> Rows:
+    label = ctx.content.labels(lang)
+    return [
+        [(label["menu.schedule"], ClientMenu("schedule"))],
+        [(label["menu.learn"], ClientMenu("learn")),
+         (label["menu.reminders"], ClientMenu("reminders"))],
         [(label["menu.sos"], Sos())],
     ]
 
@@ -31,7 +41,8 @@ async def start(update: Update, ctx: Ctx) -> None:
         await intake.begin(update, ctx, referral=payload[4:])
     else:
         lang = lang_of(update)
-        await send(ctx, update.effective_chat.id, "welcome", lang=lang, buttons=menu(ctx, lang))
+        await send(ctx, update.effective_chat.id, "welcome", lang=lang, client=client,
+                   buttons=client_menu(ctx, lang) if client else menu(ctx, lang))
     raise ApplicationHandlerStop
 
 

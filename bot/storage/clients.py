@@ -4,7 +4,7 @@ from datetime import datetime
 from aiosqlite import Row
 from pydantic import BaseModel
 
-from bot.storage.base import Table, inserted, ts, written
+from bot.storage.base import Table, inserted, parse_ts, ts, written
 
 
 def token_hash(token: str) -> str:
@@ -22,6 +22,12 @@ class Client(BaseModel):
     stopped: bool
     unreachable: bool
     awaiting_reason: int | None
+
+
+class Delivery(BaseModel):
+    lesson_id: str
+    sent_at: datetime
+    helpful: bool | None
 
 
 def _client(row: Row) -> Client:
@@ -132,6 +138,13 @@ class Clients(Table):
                 "INSERT OR IGNORE INTO lesson_deliveries (client_id, lesson_id, sent_at)"
                 " VALUES (?, ?, ?)", (client_id, lesson_id, self.store.now()))
             return cursor.rowcount == 1
+
+    async def lessons(self, client_id: int) -> list[Delivery]:
+        rows = await self.store.all(
+            "SELECT lesson_id, sent_at, helpful FROM lesson_deliveries WHERE client_id = ?"
+            " ORDER BY sent_at, lesson_id", client_id)
+        return [Delivery(lesson_id=row[0], sent_at=parse_ts(row[1]),
+                         helpful=None if row[2] is None else bool(row[2])) for row in rows]
 
     async def lesson_feedback(self, client_id: int, lesson_id: str, helpful: bool) -> None:
         async with self.store.tx() as db:

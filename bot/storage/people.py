@@ -11,6 +11,16 @@ class Person(BaseModel):
     stopped: bool
 
 
+class Held(BaseModel):
+    """What the bot keeps about a person besides requests: the consent, safety records
+    (kept under 42 CFR 2.51), emergency disclosures, and the audit log's entries."""
+
+    consent_version: str | None
+    safety_events: int
+    disclosures: int
+    log_entries: int
+
+
 class People(Table):
     async def consent(self, user_id: int, version: str, language: str | None) -> None:
         async with self.store.tx() as db:
@@ -47,3 +57,14 @@ class People(Table):
     async def forget(self, user_id: int) -> None:
         async with self.store.tx() as db:
             await db.execute("DELETE FROM people WHERE user_id = ?", (user_id,))
+
+    async def held(self, user_id: int) -> Held:
+        row = await self.store.one(
+            "SELECT (SELECT consent_version FROM people WHERE user_id = ?1),"
+            " (SELECT COUNT(*) FROM safety_events WHERE user_id = ?1),"
+            " (SELECT COUNT(*) FROM emergency_disclosures WHERE user_id = ?1),"
+            " (SELECT COUNT(*) FROM audit_log WHERE actor_id = ?1 OR subject = ?2)",
+            user_id, f"person:{user_id}")
+        assert row is not None  # a SELECT of subqueries always gives one row
+        return Held(consent_version=row[0], safety_events=row[1], disclosures=row[2],
+                    log_entries=row[3])

@@ -44,6 +44,7 @@ class Request(BaseModel):
     reason: str | None
     alert_chat_id: int | None
     alert_message_id: int | None
+    paused: bool = False
 
 
 def _request(row: Row) -> Request:
@@ -56,6 +57,7 @@ def _request(row: Row) -> Request:
         due_kind=row["due_kind"], handled_by=row["handled_by"],
         scheduled_for=parse_ts(row["scheduled_for"]), reason=row["reason"],
         alert_chat_id=row["alert_chat_id"], alert_message_id=row["alert_message_id"],
+        paused=row["paused_at"] is not None,
     )
 
 
@@ -84,14 +86,20 @@ class Requests(Table):
 
     async def save(self, request_id: int, answers: Answers, step: Step | None,
                    *, expect: Step | None) -> bool:
-        """Store an answer only if the request is still at `expect`: a double press acts once."""
+        """Store an answer only if the request is still at `expect`: a double press acts once.
+        An answer ends a pause."""
         async with self.store.tx() as db:
             cursor = await db.execute(
-                "UPDATE requests SET answers = ?, step = ?, updated_at = ?"
+                "UPDATE requests SET answers = ?, step = ?, paused_at = NULL, updated_at = ?"
                 " WHERE id = ? AND step IS ?",
                 (answers.model_dump_json(exclude_none=True), step, self.store.now(),
                  request_id, expect))
             return cursor.rowcount == 1
+
+    async def pause(self, request_id: int, paused: bool = True) -> None:
+        async with self.store.tx() as db:
+            await db.execute("UPDATE requests SET paused_at = ? WHERE id = ?",
+                             (self.store.now() if paused else None, request_id))
 
     async def begin_update(self, request_id: int) -> bool:
         """Reopen a sent request at its summary, keeping a copy to restore on cancel."""

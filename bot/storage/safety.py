@@ -66,6 +66,11 @@ class Safety(Table):
             "SELECT * FROM safety_events WHERE user_id = ? ORDER BY id DESC LIMIT 1", user_id)
         return _event(row) if row else None
 
+    async def of_user(self, user_id: int) -> list[Event]:
+        rows = await self.store.all(
+            "SELECT * FROM safety_events WHERE user_id = ? ORDER BY id", user_id)
+        return [_event(row) for row in rows]
+
     async def respond(self, event_id: int, response: str) -> None:
         async with self.store.tx() as db:
             await db.execute(

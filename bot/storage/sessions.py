@@ -63,6 +63,12 @@ class Sessions(Table):
         row = await self.store.one("SELECT * FROM sessions WHERE id = ?", session_id)
         return _session(row) if row else None
 
+    async def of_client(self, client_id: int) -> list[Session]:
+        """Every session, past and future, cancelled too: what /mydata shows."""
+        rows = await self.store.all(
+            "SELECT * FROM sessions WHERE client_id = ? ORDER BY starts_at, id", client_id)
+        return [_session(row) for row in rows]
+
     async def upcoming(self, client_id: int, now: datetime, limit: int = 10) -> list[Session]:
         rows = await self.store.all(
             "SELECT * FROM sessions WHERE client_id = ? AND status = 'scheduled'"

@@ -1,12 +1,13 @@
 """Enrolled clients over real HTTP with a controllable clock: invites, reminders, lessons."""
 
+import asyncio
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
 
 from bot.standin import FloodLimits
-from tests.e2e.harness import STAFF_IDS
+from tests.e2e.harness import STAFF_IDS, eventually_async
 from tests.e2e.test_intake import saying
 
 DISPATCHER = "reminder-dispatcher"
@@ -75,15 +76,39 @@ async def test_schedule_and_the_24h_and_1h_reminders(bot, api, dana, staff_group
     clock.set(datetime(2026, 11, 27, 0, 0, tzinfo=UTC))
     await bot.tick(DISPATCHER)
     day_before = await nth(api, maya, "Reminder: Group session", 1)
-    assert "Fri Nov 27, 6:00 PM CST (tomorrow's session)" in day_before.text
+    assert "Tomorrow, Fri Nov 27, 6:00–9:00 PM CST (3 hours)" in day_before.text
     clock.set(datetime(2026, 11, 27, 23, 0, tzinfo=UTC))
     await bot.tick(DISPATCHER)
     hour_before = await nth(api, maya, "Reminder: Group session", 2)
-    assert "tomorrow" not in hour_before.text
+    assert "Today, Fri Nov 27, 6:00–9:00 PM CST (3 hours)" in hour_before.text
+    assert "tomorrow" not in hour_before.text.lower()
     await maya.click("👍 I'll be there", message=hour_before)
     await maya.expect("See you there")
     await bot.tick(DISPATCHER)
     assert len(saying(api, maya, "Reminder: Group session")) == 2
+
+
+async def test_a_session_booked_the_same_day_gets_one_reminder_that_says_today(
+        bot, api, dana, staff_group, clock):
+    number, _, maya = await joined(api, dana, staff_group)
+    await dana.send(f"/session {number} add individual today 4pm")
+    await staff_group.expect("added")
+    await bot.tick(DISPATCHER)
+    (session,) = [s for s in await bot.repo.sessions.upcoming(number, clock.now())
+                  if s.kind == "individual"]
+    assert await bot.repo.reminders.of_session(session.id) == [(60, "pending")]
+    assert not saying(api, maya, "Reminder:")
+    clock.set(datetime(2026, 11, 26, 21, 0, tzinfo=UTC))
+    await bot.tick(DISPATCHER)
+    reminder = await nth(api, maya, "Reminder: Individual", 1)
+    assert "Today, Thu Nov 26, 4:00–5:00 PM CST (1 hour)" in reminder.text
+    assert "tomorrow" not in reminder.text.lower()
+    clock.set(datetime(2026, 11, 26, 21, 59, tzinfo=UTC))
+    await bot.tick(DISPATCHER)
+    assert len(saying(api, maya, "Reminder: Individual")) == 1
+    await maya.send("/reminders")
+    menu = await maya.expect("Session reminders are on")
+    assert "24 hours and 1 hour before each session" in menu.text
 
 
 async def test_cant_make_it_reaches_staff_with_reason(bot, api, dana, staff_group, clock):
@@ -117,6 +142,20 @@ async def test_opt_out_stops_reminders(bot, api, dana, staff_group, clock):
     await maya.expect("I won't send you any more messages")
     await maya.send("I want to die")
     await maya.expect("988")
+
+
+async def test_reminders_command_takes_on_and_off(bot, api, dana, staff_group):
+    number, _, maya = await joined(api, dana, staff_group)
+    for typed, reply, on in (("/reminders off", "I won't send session reminders", False),
+                             ("/reminders ON", "reminders are on again", True),
+                             ("/reminders no", "I won't send session reminders", False),
+                             ("/reminders sí", "reminders are on again", True)):
+        await maya.send(typed)
+        await maya.expect(reply)
+        assert (await bot.repo.clients.get(number)).reminders_on is on
+    await maya.send("/reminders maybe")
+    await maya.expect("Session reminders are on")
+    assert (await bot.repo.clients.get(number)).reminders_on
 
 
 @pytest.mark.parametrize("bot_saw_the_block", [True, False])
@@ -171,26 +210,34 @@ async def test_dst_weekend_keeps_local_times(make_bot, api, dana, staff_group, c
     clock.set(monday.starts_at - timedelta(hours=1))
     await bot.tick(DISPATCHER)
     reminder = await nth(api, maya, "Reminder", 1)
-    assert lines[1].removeprefix("• Group session: ") in reminder.text
+    span = lines[1].removeprefix("• Group session: ").replace("6:00 PM", "6:00–9:00 PM")
+    assert span in reminder.text
 
 
 async def test_lessons_follow_group_days_and_learn_menu(bot, api, dana, staff_group, clock):
     _, _, maya = await joined(api, dana, staff_group)
     clock.set(datetime(2026, 11, 28, 3, 1, tzinfo=UTC))
     await bot.tick(DISPATCHER)
-    first = await nth(api, maya, "Was this helpful?", 1)
-    assert any("IOP" in m.text for m in maya.inbox())
+    opening = await nth(api, maya, "Welcome to IOP", 1)
+    assert len(opening.text.split()) < 130
+    assert not saying(api, maya, "Was this helpful?")
+    await maya.click("📖 Read more", message=opening)
+    await maya.expect("What a week looks like")
+    first = await maya.expect("Was this helpful?")
+    assert not [b for row in opening.buttons for b in row]
     await maya.click("👍 Yes", message=first)
     await maya.expect("Thanks for telling me")
     clock.set(datetime(2026, 12, 1, 3, 1, tzinfo=UTC))
     await bot.tick(DISPATCHER)
     await bot.tick(DISPATCHER)
-    await nth(api, maya, "Was this helpful?", 2)
+    await maya.click("📖 Read more", message=await nth(api, maya, "Riding out a craving", 1))
+    await maya.expect("Was this helpful?")
     assert await bot.repo.clients.lessons_delivered(1) == {"iop", "cravings"}
     await maya.send("/learn")
     menu = await maya.expect("Learn about recovery")
     assert len([b for row in menu.buttons for b in row]) >= 12
     await maya.click("HALT", message=menu)
+    await maya.click("📖 Read more", message=await maya.expect("HALT is a quick check-in"))
     await maya.expect("Was this helpful?")
     lee = api.person(STAFF_IDS[1], "Lee")
     await lee.send("/stats")
@@ -223,3 +270,67 @@ async def test_ten_thousand_reminders_respect_flood_limits(make_bot, api, clinic
     assert api.stats.messages_sent >= 10_000
     assert api.stats.too_many_requests == 0
     assert clock.now() - began <= timedelta(minutes=clinic.reminders.spread_minutes)
+
+
+async def test_a_client_gets_their_own_menu_and_help(bot, api, dana, staff_group, alice):
+    _, _, maya = await joined(api, dana, staff_group, user_id=1005)
+    await maya.send("/start")
+    welcome = await maya.expect("welcome back")
+    assert [b.text for row in welcome.buttons for b in row] == [
+        "📅 My sessions", "📚 Lessons", "⏰ Reminders", "🆘 I need help now"]
+    await maya.click("📅 My sessions")
+    await maya.expect("Your next sessions")
+    await maya.click("⏰ Reminders", message=welcome)
+    await maya.expect("Session reminders are on")
+    await maya.click("📚 Lessons", message=welcome)
+    await maya.expect("Learn about recovery")
+    await maya.send("/help")
+    help_ = await maya.expect("24-hour support")
+    assert "/schedule" in help_.text and "/reminders" in help_.text
+    assert "ask for a consultation" not in help_.text
+    await alice.send("/help")
+    other = await alice.expect("24-hour support")
+    assert "ask for a consultation" in other.text and "/schedule" not in other.text
+    await alice.send("/start")
+    prospective = await alice.expect("Welcome")
+    assert "Request a consultation" in [b.text for row in prospective.buttons for b in row]
+
+
+async def test_mydata_shows_a_client_everything_held(bot, api, dana, staff_group, clock):
+    number, _, maya = await joined(api, dana, staff_group)
+    await dana.send(f"/videolink {number} https://meet.example/maya")
+    await staff_group.expect("video link")
+    clock.set(datetime(2026, 11, 27, 23, 0, tzinfo=UTC))
+    await bot.tick(DISPATCHER)
+    reminder = await nth(api, maya, "Reminder: Group session", 1)
+    await maya.click("👍 I'll be there", message=reminder)
+    await maya.expect("See you there")
+    await maya.send("/learn")
+    await maya.click("HALT", message=await maya.expect("Learn about recovery"))
+    await maya.click("📖 Read more", message=await maya.expect("HALT is a quick check-in"))
+    await maya.click("Not really", message=await maya.expect("Was this helpful?"))
+    await maya.expect("Thanks for telling me")
+    await maya.send("i want to kill myself")
+    await maya.expect("988")
+    await eventually_async(lambda: bot.repo.safety.latest(maya.user_id))
+    await maya.send("/mydata")
+    held = await maya.expect("holds about you")
+    text = "\n".join(m.text for m in maya.inbox() if m.message_id >= held.message_id)
+    assert f"Your client record (number {number}): name Maya R.; reminders on" in text
+    assert "video link: https://meet.example/maya" in text
+    assert "Group session: Fri Nov 27, 6:00 PM CST: you said you'd be there" in text
+    assert "Group session: Mon Nov 30, 6:00 PM CST\n" in text
+    assert "HALT" in text and "you found it not really helpful" in text
+    assert "Safety records" in text and "suicidal thoughts" in text
+    assert "I don't hold any information" not in text
+
+
+async def test_a_long_lesson_opens_short_for_anyone(bot, api, alice):
+    await alice.send("/learn")
+    await alice.click("HALT", message=await alice.expect("Learn about recovery"))
+    opening = await alice.expect("HALT is a quick check-in")
+    assert len(opening.text.split()) < 130
+    await alice.click("📖 Read more", message=opening)
+    await alice.expect("One small step")
+    await asyncio.sleep(0.3)
+    assert not saying(api, alice, "Was this helpful?")

@@ -59,3 +59,26 @@ async def test_every_bot_message_is_valid_telegram_html(bot, api, alice):
     await alice.expect("Welcome")
     for message in api.messages(alice.chat_id):
         parse_html(message.html)
+
+
+async def test_wording_a_newcomer_tripped_over(bot, api, alice, staff_group, dana):
+    await alice.send("/start consult")
+    notice = await alice.expect("your privacy")
+    assert "Lakeshore Recovery Partners' intake staff" in notice.text
+    assert "Partners's" not in notice.text
+    await alice.send("/sos")
+    sos = await alice.expect("24-hour support")
+    assert sos.text.startswith("You reached out, and that matters.")
+    assert "Thank you for telling me" not in sos.text
+    await alice.send("I want to kill myself")
+    told = await alice.expect("988")
+    assert told.text.startswith("Thank you for telling me.")
+    await dana.send("/enroll Maya R.")
+    token = (await staff_group.expect("Invite link")).text.split("start=inv_")[1].split()[0]
+    maya = api.person(1009, "Maya")
+    await maya.send(f"/start inv_{token}")
+    await maya.expect("Welcome to the program")
+    await maya.send("/schedule")
+    schedule = await maya.expect("Your next sessions")
+    assert schedule.text.startswith("Your next sessions (Central Time)\n• Group session: Fri")
+    assert "America/Chicago" not in schedule.text

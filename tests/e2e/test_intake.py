@@ -1,8 +1,11 @@
 """A person asks for a consultation, as they would in the app; staff work the request."""
 
+import asyncio
 from datetime import timedelta
 
-from tests.e2e.harness import STAFF_IDS, eventually
+import pytest
+
+from tests.e2e.harness import STAFF_IDS, eventually, eventually_async
 
 
 def saying(api, chat, text: str) -> list:
@@ -16,11 +19,16 @@ async def consent(person, start="/start consult"):
     await person.expect("who is this consultation for?")
 
 
-async def answer_all(person, *, who="Me", name="Maya", age="26", state="WI", inject="No",
-                     pregnant="Yes", discharge="No", mental="Not sure", contact="Call me",
-                     phone="(608) 555-0123", times="Evenings", notes=None):
+async def answer_all(person, *, who="Me", relation="My son", name="Maya", age="26",
+                     state="WI", inject="No", pregnant="Yes", discharge="No", mental="Not sure",
+                     contact="Call me", phone="(608) 555-0123", times="Evenings", notes=None):
     await person.click(who)
-    await person.expect("What name")
+    if who == "Me":
+        await person.expect("What name")
+    else:
+        await person.expect("Who are they to you?")
+        await person.click(relation)
+        await person.expect("first name?")
     await person.send(name)
     await person.expect("How old")
     await person.send(age)
@@ -85,36 +93,127 @@ async def test_pregnant_client_gets_48_hour_promise_and_staff_tier_2(bot, alice,
 async def test_family_member_completes_family_path(bot, api, staff_group):
     mom = api.person(2002, "Rosa")
     await consent(mom)
-    await answer_all(mom, who="Someone I care about", name="Leo", age="34", pregnant="No",
-                     inject="Prefer not to say", discharge="Yes", contact="Message me here")
+    await mom.click("Someone I care about")
+    await mom.expect("Who are they to you?")
+    await mom.send("my son Tyler")
+    await mom.expect("choose one of the options")
+    await mom.send("My son")
+    await mom.expect("What is your son's first name?")
+    await mom.send("tyler")
+    assert (await mom.expect("How old")).text.startswith("How old is Tyler?")
+    await mom.send("34")
+    await mom.expect("Which state does Tyler live in?")
+    await mom.click("WI")
+    await mom.expect("In the last 12 months, has Tyler injected drugs?")
+    await mom.click("Prefer not to say")
+    assert (await mom.expect("pregnant")).text.startswith("Is Tyler pregnant?")
+    await mom.click("No")
+    await mom.expect("has Tyler left")
+    await mom.click("Yes")
+    await mom.expect("Is that true for Tyler?")
+    await mom.click("No")
+    await mom.expect("How should our staff reach you about this?")
+    await mom.click("Call me")
+    await mom.expect("What is your phone number? We'll call you, not Tyler.")
+    await mom.send("608 555 0100")
+    await mom.expect("best time")
+    await mom.click("Evenings")
+    await mom.expect("anything else")
+    await mom.click("Nothing to add")
+    summary = await mom.expect("Please check your request")
+    assert "For: my son\nName: tyler" in summary.text
     await mom.click("✅ Send my request")
-    outcome = await mom.expect("Thank you for looking out for Leo")
+    outcome = await mom.expect("Thank you for looking out for Tyler")
+    assert "Tyler is a priority" in outcome.text
     assert "family and multi-family sessions" in outcome.text
-    assert "within <b>48 hours</b>" not in outcome.html or "leo is" in outcome.text.lower()
     alert = await staff_group.expect("Consultation request #")
     assert "a family member asking for a loved one" in alert.text
+    assert "Asked by: Tyler's parent (Tyler is their son), on Tyler's behalf" in alert.text
+    assert "Contact: phone +16085550100 (the asker's own, not Tyler's)" in alert.text
     assert "Tier 4" in alert.text
     assert "Chose not to say: injection" in alert.text
 
 
-async def test_under_age_is_redirected_kindly_and_nothing_kept(bot, api, staff_group):
+async def test_back_from_the_name_reaches_the_relation_and_me_forgets_it(bot, api):
+    dad = api.person(2003, "Sam")
+    await consent(dad)
+    await dad.click("Someone I care about")
+    await dad.expect("Who are they to you?")
+    await dad.click("A friend")
+    await dad.expect("your friend's first name")
+    await dad.click("⬅️ Back")
+    await dad.expect("Who are they to you?")
+    await dad.click("⬅️ Back")
+    await dad.expect("who is this consultation for?")
+    await dad.click("Me")
+    await dad.expect("What name would you like us to use?")
+    assert (await bot.repo.requests.current(dad.user_id)).answers.relation is None
+
+
+async def after(person, message, within: float = 0.3) -> list:
+    """Every bot message after `message`, once the bot has had a moment to say more."""
+    await asyncio.sleep(within)
+    return [m for m in person.inbox() if m.message_id > message.message_id]
+
+
+async def test_under_age_is_redirected_at_once_and_nothing_kept(bot, api, staff_group):
     teen = api.person(3003, "Jay")
     await consent(teen)
-    await answer_all(teen, age="16", pregnant="Not applicable", contact="Message me here")
-    await teen.click("✅ Send my request")
+    await teen.click("Me")
+    await teen.expect("What name")
+    await teen.send("Jay")
+    question = await teen.expect("How old")
+    await teen.send("16")
     reply = await teen.expect("adults 18 and over")
     assert "Teen Line" in reply.text and "988" in reply.text
+    assert await after(teen, question) == [reply]
     assert await bot.repo.requests.current(teen.user_id) is None
     assert not saying(api, staff_group, "Consultation request")
 
 
-async def test_out_of_state_gets_samhsa_and_locator(bot, api):
+@pytest.mark.parametrize(("typed", "state"), [("Illinois", "IL"), ("il", "IL"),
+                                              ("somewhere else", "elsewhere")])
+async def test_out_of_area_is_redirected_at_once(bot, api, typed, state):
     person = api.person(3004, "Kim")
     await consent(person)
-    await answer_all(person, state="Somewhere else", pregnant="No", contact="Message me here")
-    await person.click("✅ Send my request")
-    reply = await person.expect("only serve people who live in WI")
+    await person.click("Me")
+    await person.expect("What name")
+    await person.send("Kim")
+    await person.expect("How old")
+    await person.send("40")
+    question = await person.expect("Which state")
+    await person.send(typed)
+    reply = await person.expect("only serve people who live in Wisconsin,")
     assert "1-800-662-4357" in reply.text and "findtreatment.gov" in reply.text
+    assert await after(person, question) == [reply]
+    assert await bot.repo.requests.current(person.user_id) is None
+    actions = [e.action for e in await bot.repo.audit.for_subject("request:1")]
+    assert actions == ["intake_started", "intake_out_of_area"]
+
+
+async def test_typed_state_names_and_yes_no_words(bot, alice):
+    await consent(alice)
+    await alice.click("Me")
+    await alice.expect("What name")
+    await alice.send("Maya")
+    await alice.expect("How old")
+    await alice.send("30")
+    await alice.expect("Which state")
+    await alice.send("Chicago")
+    await alice.expect("didn't recognise that state")
+    await alice.send(" wisconsin ")
+    await alice.expect("injected drugs")
+    await alice.send("nope")
+    await alice.expect("pregnant?")
+    await alice.send("Yep")
+    await alice.expect("detox program")
+    await alice.send("sí")
+    await alice.expect("mental-health")
+    await alice.send("nah")
+    await alice.expect("How should our staff reach")
+    answers = (await bot.repo.requests.current(alice.user_id)).answers
+    assert (answers.state, answers.injection, answers.pregnancy, answers.discharge,
+            answers.mental_health) == ("WI", "no", "yes", "yes", "no")
 
 
 async def test_declined_consent_stores_nothing(bot, alice):
@@ -153,6 +252,33 @@ async def test_back_cancel_and_restart(bot, alice):
     await alice.click("✖️ Cancel", message=question)
     await alice.expect("deleted the answers")
     assert await bot.repo.requests.current(alice.user_id) is None
+
+
+async def test_cancel_says_what_is_still_kept_and_why(bot, api, alice):
+    await consent(alice)
+    await alice.click("Me")
+    await alice.expect("What name")
+    await alice.click("✖️ Cancel")
+    plain = await alice.expect("deleted the answers")
+    assert "agreed to our privacy notice" in plain.text
+    assert "safety record" not in plain.text and "Nothing was kept" not in plain.text
+    bob = api.person(1002, "Bob")
+    await consent(bob)
+    await bob.click("Me")
+    await bob.expect("What name")
+    await bob.send("i want to kill myself")
+    await bob.expect("whenever you're ready")
+    await eventually_async(lambda: bot.repo.safety.latest(bob.user_id))
+    await bob.click("✖️ Cancel")
+    told = await bob.expect("deleted the answers")
+    assert ("Because you reached out in distress, a safety record (when it happened and what "
+            "kind of help was needed, never your words), as the law on medical emergencies "
+            "allows") in told.text
+    assert "agreed to our privacy notice" in told.text
+    assert "request was started and cancelled" in told.text
+    assert await bot.repo.requests.current(bob.user_id) is None
+    held = await bot.repo.people.held(bob.user_id)
+    assert (held.consent_version, held.safety_events, held.disclosures) == ("2026-11", 1, 0)
 
 
 async def test_claim_schedule_and_client_confirmation(bot, api, alice, staff_group, dana):

@@ -1,5 +1,6 @@
 """The safety path over real HTTP: contacts first, from any state, whatever fails."""
 
+import asyncio
 from datetime import timedelta
 
 import pytest
@@ -10,24 +11,34 @@ from tests.e2e.test_intake import answer_all, consent, saying
 CONTACTS = ("988", "741741", "1-800-662-4357", "(608) 555-0199", "CHESS Connections")
 
 
-async def test_distress_during_intake_gets_contacts_then_the_question_again(bot, api, alice,
-                                                                           staff_group):
+async def test_distress_during_intake_pauses_it_until_the_person_continues(bot, api, alice,
+                                                                          staff_group):
     await consent(alice)
     await alice.click("Me")
-    await alice.expect("What name")
+    question = await alice.expect("What name")
     await alice.send("honestly I just want to kill myself")
     crisis = await alice.expect("Please call or text 988 now")
     for contact in CONTACTS:
         assert contact in crisis.text
     assert [b.text for row in crisis.buttons for b in row] == [
         "💚 I'm safe right now", "📞 Please have someone contact me"]
-    again = await alice.expect("What name")
-    assert again.message_id > crisis.message_id
+    paused = await alice.expect("whenever you're ready")
+    assert paused.message_id > crisis.message_id
+    assert [b.text for row in paused.buttons for b in row] == ["▶️ Continue"]
+    await asyncio.sleep(0.3)
+    assert not [m for m in alice.inbox()
+                if m.message_id > question.message_id and "What name" in m.text]
     request = await bot.repo.requests.current(alice.user_id)
-    assert request.answers.name is None
+    assert request.answers.name is None and request.paused
     page = await staff_group.expect("Safety page")
     assert "suicidal thoughts" in page.text and "CONFIDENTIAL" in page.text
     assert "kill myself" in page.text
+    await bot.restart()
+    await alice.send("I don't know")
+    await alice.expect("whenever you're ready")
+    assert (await bot.repo.requests.current(alice.user_id)).answers.name is None
+    await alice.click("▶️ Continue")
+    await alice.expect("What name")
     await alice.send("Maya")
     await alice.expect("How old")
     await answer_all_from_age(alice)
@@ -246,3 +257,26 @@ async def test_contact_request_pressed_twice_pages_once(bot, api, alice, staff_g
     events = await bot.repo.store.all(
         "SELECT category FROM safety_events WHERE category = 'contact_requested'")
     assert len(events) == 1
+
+
+async def test_staff_see_the_persons_answer_on_every_page_and_repage(make_bot, api, alice,
+                                                                    staff_group, clock,
+                                                                    clinic):
+    safety = clinic.safety.model_copy(update={"on_call_user_ids": [601]})
+    bot = await make_bot(profile=clinic.model_copy(update={"safety": safety}))
+    on_call = api.person(601, "On-call")
+    await alice.send("i want to end it all tonight")
+    crisis = await alice.expect("988")
+    page = await staff_group.expect("Safety page")
+    direct = await on_call.expect("Safety page")
+    await alice.click("💚 I'm safe right now", message=crisis)
+    await alice.expect("glad you're safe")
+    for chat, message in ((staff_group, page), (on_call, direct)):
+        await api.wait_for(lambda c=chat, m=message: "They said they're safe"
+                           in labels(api, c, m.message_id))
+    assert "I'm on it" in labels(api, staff_group, page.message_id)
+    clock.advance(timedelta(minutes=5, seconds=1))
+    await bot.tick("safety-pager")
+    repage = await staff_group.expect("Still unacknowledged")
+    assert "pressed \"I'm safe right now\"" in repage.text
+    assert "They said they're safe" in " ".join(b.text for row in repage.buttons for b in row)

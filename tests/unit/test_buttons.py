@@ -13,10 +13,13 @@ from bot.handlers.buttons import (
     Act,
     Answer,
     Attend,
+    ClientMenu,
     Consent,
     Consult,
+    Continue,
     Feedback,
     Lesson,
+    More,
     NotAFit,
     Privacy,
     Reminders,
@@ -27,8 +30,8 @@ from bot.handlers.buttons import (
 )
 from bot.lessons import Library
 
-FAMILIES = [Sos, Consult, About, Consent, Reopen, Answer, Privacy, Reminders, Attend, Absence,
-            Lesson, Feedback, Act, NotAFit, Safe, Ack, Said]
+FAMILIES = [Sos, Consult, About, ClientMenu, Consent, Reopen, Answer, Continue, Privacy,
+            Reminders, Attend, Absence, Lesson, More, Feedback, Act, NotAFit, Safe, Ack, Said]
 BIG = 2**63 - 1
 
 # The data earlier versions sent: buttons still sitting in people's chats.
@@ -37,6 +40,9 @@ SENT_BEFORE = {
     "menu:consult": Consult(),
     "menu:iop": About("iop"),
     "menu:family": About("family"),
+    "me:schedule": ClientMenu("schedule"),
+    "me:learn": ClientMenu("learn"),
+    "me:reminders": ClientMenu("reminders"),
     "consent:yes": Consent("yes"),
     "consent:yes:clinic_7-a": Consent("yes", "clinic_7-a"),
     "consent:no": Consent("no"),
@@ -47,6 +53,7 @@ SENT_BEFORE = {
     "in:notes:-": Answer(Step.NOTES, "-"),
     "in:summary:send": Answer(Step.SUMMARY, "send"),
     "in:mental_health:back": Answer(Step.MENTAL_HEALTH, "back"),
+    "go": Continue(),
     "privacy:delete": Privacy("delete"),
     "privacy:keep": Privacy("keep"),
     "rem:on": Reminders("on"),
@@ -55,6 +62,7 @@ SENT_BEFORE = {
     "rm:no:12": Attend("no", 12),
     "rm:why:12:transport": Absence(12, "transport"),
     "learn:sleep-stress": Lesson("sleep-stress"),
+    "lm:sleep-stress": More("sleep-stress"),
     "ls:y:sleep-stress": Feedback("y", "sleep-stress"),
     "ls:n:halt": Feedback("n", "halt"),
     "st:claim:7": Act("claim", 7),
@@ -67,7 +75,7 @@ SENT_BEFORE = {
 }
 LARGEST = [
     Act("not_a_fit", BIG), NotAFit(BIG, "unreachable"), Attend("yes", BIG),
-    Absence(BIG, "transport"), Ack(BIG), Lesson("a" * 58), Feedback("n", "a" * 58),
+    Absence(BIG, "transport"), Ack(BIG), Lesson("a" * 58), More("a" * 58), Feedback("n", "a" * 58),
     Answer(Step.MENTAL_HEALTH, "x" * 32), Consent("yes", "r" * 32),
 ]
 NOT_OURS = [
@@ -79,8 +87,8 @@ NOT_OURS = [
     "rm:yes:0", "rm:yes:-1", "rm:yes:5:unwell", "rm:why:5", "rm:why:5:bored",
     f"rm:yes:{BIG + 1}", "learn:", "learn:Sleep", "learn:a--b", "learn:" + "a" * 59, "ls:y",
     "ls:x:halt", "st:claim", "st:delete:1", "st:claim:1:2", "st:reason:1", "st:reason:1:bored",
-    "safe:maybe", "sf:ack", "sf:ack:", "sf:ack:x", "sf:ack:1:2", "sf:ack:0", "sf:ack:-1",
-    "sf:ack:" + "1" * 58,
+    "safe:maybe", "me", "me:stop", "go:", "go:1", "in:go", "sf:ack", "sf:ack:", "sf:ack:x",
+    "sf:ack:1:2", "sf:ack:0", "sf:ack:-1", "sf:ack:" + "1" * 58,
 ]  # fmt: skip
 
 
@@ -130,6 +138,7 @@ def test_the_vocabularies_match_the_flows(profile):
     for lang in profile.clinic.languages:
         for lesson in Library().curriculum(lang):
             assert Feedback("y", lesson.id).pack() and Lesson(lesson.id).pack()
+            assert More(lesson.id).pack()
 
 
 def press(data: str | None) -> Update:

@@ -1,3 +1,5 @@
+from datetime import UTC, datetime
+
 import pytest
 from jinja2 import UndefinedError
 
@@ -26,7 +28,8 @@ def test_labels_cover_every_language(content):
 def test_unknown_language_falls_back_to_default(content):
     assert content.lang("fr-CA") == "en"
     assert content.lang("es-MX") == "es"
-    assert content.render("welcome", "de") == content.render("welcome", "en")
+    assert content.render("welcome", "de", client=None) == content.render("welcome", "en",
+                                                                          client=None)
 
 
 def test_values_are_escaped_for_telegram_html(tmp_path, profile):
@@ -89,3 +92,20 @@ def test_content_dir_reaches_the_application(tmp_path, monkeypatch):
     monkeypatch.setenv("CONTENT_DIR", str(tmp_path))
     services = build_application(load_settings(), token="1:x").bot_data["services"]
     assert services.content.render("welcome") == "Our own welcome"
+
+
+@pytest.mark.parametrize(("start", "minutes", "span"), [
+    (datetime(2026, 11, 28, 0, 0, tzinfo=UTC), 180, "Fri Nov 27, 6:00–9:00 PM CST"),
+    (datetime(2026, 11, 27, 17, 30, tzinfo=UTC), 60, "Fri Nov 27, 11:30 AM–12:30 PM CST"),
+    (datetime(2026, 11, 28, 5, 30, tzinfo=UTC), 60,
+     "Fri Nov 27, 11:30 PM CST – Sat Nov 28, 12:30 AM CST"),
+])
+def test_a_session_reads_as_start_to_end(content, start, minutes, span):
+    assert content.local_span(start, minutes) == span
+
+
+def test_possessive_and_first_capital(content):
+    render = content.env.from_string("{{ a | possessive }}, {{ b | possessive }}, "
+                                     "{{ c | capfirst }}")
+    assert render.render(a="Lakeshore Recovery Partners", b="Maya", c="tyler mcKay") == (
+        "Lakeshore Recovery Partners&#39;, Maya&#39;s, Tyler mcKay")

@@ -5,7 +5,7 @@ import unicodedata
 import pytest
 from pydantic import ValidationError
 
-from bot.domain.eligibility import Eligibility, EligibilityPolicy, Outcome, decide
+from bot.domain.eligibility import Eligibility, EligibilityPolicy, Outcome, decide, ruled_out
 from bot.domain.intake import (
     ELSEWHERE,
     STEPS,
@@ -16,6 +16,7 @@ from bot.domain.intake import (
     MentalHealth,
     Pregnancy,
     Problem,
+    Relation,
     Step,
     Subject,
     YesNo,
@@ -62,6 +63,24 @@ def test_decide(age: int, state: str, outcome: Outcome, subject: Subject) -> Non
     assert decide(client(age, state, subject), WI) == Eligibility(
         outcome=outcome, family_services=subject is LOVED_ONE
     )
+
+
+@pytest.mark.parametrize(
+    ("answers", "outcome"),
+    [
+        (Answers(), None),
+        (Answers(subject=SELF, name="Jay"), None),
+        (Answers(age=17), Outcome.UNDER_AGE),
+        (Answers(age=18), None),
+        (Answers(age=17, state="MN"), Outcome.UNDER_AGE),
+        (Answers(state="MN"), Outcome.OUT_OF_AREA),
+        (Answers(age=40, state=ELSEWHERE), Outcome.OUT_OF_AREA),
+        (Answers(age=40, state="wi"), None),
+    ],
+)
+def test_ruled_out_as_soon_as_age_or_state_decides(answers: Answers,
+                                                   outcome: Outcome | None) -> None:
+    assert ruled_out(answers, WI) is outcome
 
 
 def test_age_121_cannot_be_recorded() -> None:
@@ -196,6 +215,7 @@ def test_answers_state(given: str, stored: str) -> None:
 
 PHONE_WALK = [
     (Step.SUBJECT, LOVED_ONE),
+    (Step.RELATION, Relation.SON),
     (Step.NAME, "Sam"),
     (Step.AGE, 30),
     (Step.STATE, "WI"),
@@ -220,7 +240,7 @@ def walk(steps: list[tuple[Step, object]]) -> Answers:
 
 def test_step_order() -> None:
     assert [s.value for s in STEPS] == [
-        "subject", "name", "age", "state", "injection", "pregnancy", "discharge",
+        "subject", "relation", "name", "age", "state", "injection", "pregnancy", "discharge",
         "mental_health", "contact", "phone", "best_times", "notes", "summary",
     ]
 
@@ -243,7 +263,9 @@ def test_walk_with_telegram_skips_the_phone() -> None:
 
 
 def test_missing_fields() -> None:
-    assert missing_fields(Answers()) == [s for s in STEPS if s not in (Step.PHONE, Step.SUMMARY)]
+    assert missing_fields(Answers()) == [
+        s for s in STEPS if s not in (Step.RELATION, Step.PHONE, Step.SUMMARY)]
+    assert missing_fields(Answers(subject=LOVED_ONE))[0] is Step.RELATION
     complete = walk(PHONE_WALK)
     assert missing_fields(complete) == []
     assert missing_fields(complete.model_copy(update={"phone": None})) == [Step.PHONE]
@@ -274,13 +296,29 @@ def test_previous_step(contact: ContactMethod | None, step: Step, back: Step | N
 
 
 def test_back_then_new_answer_resumes_at_first_unanswered() -> None:
-    answers = walk(PHONE_WALK[:5])
+    answers = walk(PHONE_WALK[:6])
     assert next_step(answers) is Step.PREGNANCY
     back = previous_step(answers, previous_step(answers, Step.INJECTION))
     assert back is Step.AGE
     answers = record(answers, back, 31)
     assert answers.age == 31
     assert next_step(answers) is Step.PREGNANCY
+
+
+def test_asking_for_oneself_forgets_the_relation() -> None:
+    answers = walk(PHONE_WALK[:3])
+    assert answers.relation is Relation.SON
+    assert record(answers, Step.SUBJECT, SELF).relation is None
+    assert next_step(record(answers, Step.SUBJECT, SELF)) is Step.AGE
+
+
+@pytest.mark.parametrize(
+    ("subject", "step", "back"),
+    [(SELF, Step.NAME, Step.SUBJECT), (LOVED_ONE, Step.NAME, Step.RELATION),
+     (LOVED_ONE, Step.RELATION, Step.SUBJECT)],
+)
+def test_back_from_the_name(subject: Subject, step: Step, back: Step) -> None:
+    assert previous_step(Answers(subject=subject), step) is back
 
 
 def test_choosing_telegram_forgets_the_phone() -> None:

@@ -5,7 +5,16 @@ from pathlib import Path
 import pytest
 
 from bot.content import CONTENT, LIMIT, Content, visible_length
-from bot.domain.lessons import LessonMeta, next_lesson, parse_front_matter, topics
+from bot.domain.lessons import (
+    INTRO,
+    LONG,
+    LessonMeta,
+    next_lesson,
+    parse_front_matter,
+    split_intro,
+    topics,
+    word_count,
+)
 from bot.lessons import LessonError, Library
 from bot.standin import parse_html
 
@@ -228,3 +237,34 @@ def test_an_overlay_replaces_and_adds_lessons(tmp_path: Path) -> None:
     assert [lesson.id for lesson in library.curriculum("en")] == ["iop", "cravings", "halt"]
     assert library.get("cravings", "en").title == "Urges"
     assert library.get("cravings", "es").title == "Antojos"
+
+
+def test_a_short_lesson_is_all_opening() -> None:
+    parts = ["<b>Title</b>\n\n" + "word " * (LONG - 1)]
+    assert split_intro(parts) == (parts, [])
+
+
+def test_a_long_lesson_opens_with_its_first_paragraphs() -> None:
+    title, first, second = "<b>Title here</b>", "one " * 60, "<b>Two</b>\n" + "two " * 70
+    rest = "three " * 200
+    opening, more = split_intro([f"{title}\n\n{first}\n\n{second}\n\n{rest}", "last part"])
+    assert opening == [f"{title}\n\n{first}"]
+    assert more == [f"{second}\n\n{rest}", "last part"]
+
+
+def test_the_opening_has_the_title_and_one_paragraph_however_long() -> None:
+    opening, more = split_intro(["<b>T</b>\n\n" + "w " * 300])
+    assert opening == ["<b>T</b>\n\n" + "w " * 300] and more == []
+    opening, more = split_intro(["<b>T</b>\n\n" + "w " * 200, "x " * 200])
+    assert len(opening) == 1 and more == ["x " * 200]
+
+
+def test_every_long_lesson_gets_a_short_valid_opening(content: Content,
+                                                      library: Library) -> None:
+    for lang in content.languages:
+        for meta in library.curriculum(lang):
+            opening, rest = split_intro(library.render(content, meta.id, lang))
+            assert rest and word_count(opening[0]) <= INTRO
+            assert opening[0].startswith(f"<b>{escape(meta.title, quote=False)}</b>\n")
+            for part in opening + rest:
+                parse_html(part)

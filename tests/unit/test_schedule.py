@@ -5,7 +5,14 @@ from zoneinfo import ZoneInfo
 import pytest
 from pydantic import ValidationError
 
-from bot.domain.schedule import Recurrence, occurrences, reminder_at, reminder_plan, spread
+from bot.domain.schedule import (
+    Recurrence,
+    days_until,
+    occurrences,
+    reminder_at,
+    reminder_plan,
+    spread,
+)
 
 CHICAGO = ZoneInfo("America/Chicago")
 NIGHT = (time(21), time(8))
@@ -178,11 +185,16 @@ EARLY_SESSION = chicago(2026, 1, 12, 8, 30)
          [(HOUR, chicago(2026, 1, 11, 20, 59))]),
         # the same offset twice is one reminder
         (SESSION, [HOUR, HOUR], chicago(2026, 1, 1), [(HOUR, chicago(2026, 1, 12, 17))]),
-        # enrolled 3 h before: the 24 h reminder is due now, the 1 h one as usual
-        (SESSION, [DAY, HOUR], chicago(2026, 1, 12, 15),
-         [(DAY, chicago(2026, 1, 12, 15)), (HOUR, chicago(2026, 1, 12, 17))]),
-        # enrolled 30 min before: both are due now and merge into one
+        # booked 3 h before: the late 24 h reminder is dropped, the 1 h one goes as usual
+        (SESSION, [DAY, HOUR], chicago(2026, 1, 12, 15), [(HOUR, chicago(2026, 1, 12, 17))]),
+        # booked at 20:58 for 08:30: only the quiet-hours 1 h reminder at 20:59, not two
+        (EARLY_SESSION, [DAY, HOUR], chicago(2026, 1, 11, 20, 58),
+         [(HOUR, chicago(2026, 1, 11, 20, 59))]),
+        # booked 30 min before: every time has passed, so one reminder now
         (SESSION, [DAY, HOUR], chicago(2026, 1, 12, 17, 30), [(DAY, chicago(2026, 1, 12, 17, 30))]),
+        # booked 30 h before, with three offsets: the 48 h one is dropped
+        (SESSION, [2 * DAY, DAY, HOUR], chicago(2026, 1, 11, 12),
+         [(DAY, chicago(2026, 1, 11, 18)), (HOUR, chicago(2026, 1, 12, 17))]),
         # late for a quiet-hours reminder (20:59 last night): due now, even at 07:00
         (EARLY_SESSION, [HOUR], chicago(2026, 1, 12, 7), [(HOUR, chicago(2026, 1, 12, 7))]),
         # the session has started: nothing
@@ -193,6 +205,23 @@ EARLY_SESSION = chicago(2026, 1, 12, 8, 30)
 def test_reminder_plan(session: datetime, offsets: list[timedelta], now: datetime,
                        plan: list[tuple[timedelta, datetime]]) -> None:
     assert reminder_plan(session, offsets, CHICAGO, *NIGHT, now) == plan
+
+
+@pytest.mark.parametrize(
+    ("moment", "now", "days"),
+    [
+        (chicago(2026, 1, 12, 18), chicago(2026, 1, 12, 9), 0),
+        (chicago(2026, 1, 12, 0, 30), chicago(2026, 1, 11, 23, 59), 1),
+        (chicago(2026, 1, 12, 18), chicago(2026, 1, 11, 18), 1),
+        (chicago(2026, 1, 12, 8), chicago(2026, 1, 11, 21), 1),
+        (chicago(2026, 1, 14, 18), chicago(2026, 1, 12, 8), 2),
+        # 23:30 UTC is still the same evening in Chicago
+        (datetime(2026, 1, 13, 0, 30, tzinfo=UTC), chicago(2026, 1, 12, 9), 0),
+        (chicago(2026, 3, 9, 18), chicago(2026, 3, 8, 1), 1),
+    ],
+)
+def test_days_until_counts_local_dates(moment: datetime, now: datetime, days: int) -> None:
+    assert days_until(moment, now, CHICAGO) == days
 
 
 def per_second_peak(times: list[datetime]) -> int:

@@ -1,0 +1,93 @@
+"""Short typed words: US states, yes or no, on or off, who a loved one is."""
+
+import unicodedata
+
+STATES = {
+    "AL": "Alabama", "AK": "Alaska", "AZ": "Arizona", "AR": "Arkansas", "CA": "California",
+    "CO": "Colorado", "CT": "Connecticut", "DE": "Delaware", "FL": "Florida", "GA": "Georgia",
+    "HI": "Hawaii", "ID": "Idaho", "IL": "Illinois", "IN": "Indiana", "IA": "Iowa",
+    "KS": "Kansas", "KY": "Kentucky", "LA": "Louisiana", "ME": "Maine", "MD": "Maryland",
+    "MA": "Massachusetts", "MI": "Michigan", "MN": "Minnesota", "MS": "Mississippi",
+    "MO": "Missouri", "MT": "Montana", "NE": "Nebraska", "NV": "Nevada", "NH": "New Hampshire",
+    "NJ": "New Jersey", "NM": "New Mexico", "NY": "New York", "NC": "North Carolina",
+    "ND": "North Dakota", "OH": "Ohio", "OK": "Oklahoma", "OR": "Oregon", "PA": "Pennsylvania",
+    "RI": "Rhode Island", "SC": "South Carolina", "SD": "South Dakota", "TN": "Tennessee",
+    "TX": "Texas", "UT": "Utah", "VT": "Vermont", "VA": "Virginia", "WA": "Washington",
+    "WV": "West Virginia", "WI": "Wisconsin", "WY": "Wyoming", "DC": "District of Columbia",
+    "PR": "Puerto Rico", "GU": "Guam", "VI": "U.S. Virgin Islands", "AS": "American Samoa",
+    "MP": "Northern Mariana Islands",
+}
+# Other names people type, Spanish ones included; accents and dots are ignored.
+ALIASES = {
+    "washington dc": "DC", "washington d c": "DC", "virgin islands": "VI",
+    "carolina del norte": "NC", "carolina del sur": "SC", "dakota del norte": "ND",
+    "dakota del sur": "SD", "nueva york": "NY", "nuevo mexico": "NM", "nueva jersey": "NJ",
+    "nuevo hampshire": "NH", "pensilvania": "PA", "misisipi": "MS", "luisiana": "LA",
+    "virginia occidental": "WV", "hawai": "HI", "distrito de columbia": "DC",
+    "islas virgenes": "VI", "samoa americana": "AS", "islas marianas del norte": "MP",
+}
+YES = frozenset("yes y yeah yea yep yup si".split())
+NO = frozenset("no n nope nah".split())
+ON = frozenset("on yes si".split())
+OFF = frozenset("off no".split())
+
+
+def fold(text: str) -> str:
+    """Lower case, without accents, punctuation or extra spaces: " Nuevo México." ->
+    "nuevo mexico"."""
+    plain = unicodedata.normalize("NFKD", text.casefold())
+    return " ".join("".join(c if c.isalnum() else " " for c in plain
+                            if not unicodedata.combining(c)).split())
+
+
+_BY_NAME = {fold(name): code for code, name in STATES.items()} | ALIASES
+
+
+def parse_state(text: str) -> str | None:
+    """A US state, DC or territory as its two-letter code, from the code or the name."""
+    folded = fold(text).removeprefix("the state of ").removeprefix("estado de ")
+    code = folded.upper().replace(" ", "")
+    if code in STATES:
+        return code
+    return _BY_NAME.get(folded)
+
+
+def parse_yes_no(text: str) -> str | None:
+    """"yes" or "no" for the ways people say them ("yep", "nah", "sí"); else None."""
+    folded = fold(text)
+    if folded in YES:
+        return "yes"
+    if folded in NO:
+        return "no"
+    return None
+
+
+def parse_switch(text: str) -> bool | None:
+    """On (True) or off (False) for `/reminders on`, `off`, `sí` or `no`; else None."""
+    folded = fold(text)
+    if folded in ON:
+        return True
+    if folded in OFF:
+        return False
+    return None
+
+
+# The words for a loved one, English and Spanish, by `intake.Relation` value.
+KIN = {
+    "son": "son hijo", "daughter": "daughter hija",
+    "partner": "partner wife husband spouse boyfriend girlfriend fiance fiancee esposo esposa"
+               " pareja novio novia",
+    "parent": "parent mother father mom mum dad mama papa madre padre",
+    "sibling": "sibling brother sister bro sis hermano hermana",
+    "friend": "friend amigo amiga",
+    "other": "other",
+}
+_KIN = {word: value for value, text in KIN.items() for word in text.split()}
+
+
+def parse_relation(text: str) -> str | None:
+    """Who a loved one is ("my son", "Mom", "mi hija") as a relation value; else None."""
+    words = fold(text).split()
+    if words[:1] in (["my"], ["mi"], ["a"], ["un"], ["una"]):
+        words = words[1:]
+    return _KIN.get(" ".join(words))
