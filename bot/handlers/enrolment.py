@@ -145,10 +145,11 @@ async def session(update: Update, ctx: Ctx) -> None:
         else:
             await ctx.repo.sessions.cancel(target.id)
             when = None
+        every = rest[-1].lower() == "all"
         await audit(update, ctx, f"staff_session_{verb}", f"session:{target.id}",
-                    " ".join(rest[1:]) or None)
+                    ctx.content.local_time(when) if when else "all" if every else None)
         await send(ctx, chat_id, "session_done", action=verb, client=client, when=when,
-                   kind=kinds(ctx, None)[target.kind], weekly=rest[-1].lower() == "all")
+                   kind=kinds(ctx, None)[target.kind], weekly=every)
     else:
         await usage(update, ctx, "session_usage")
     raise ApplicationHandlerStop

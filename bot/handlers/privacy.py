@@ -51,6 +51,8 @@ async def on_choice(update: Update, ctx: Ctx) -> None:
         if client is not None:
             await ctx.repo.clients.unbind(client.id)
             await ctx.repo.audit.record(user_id, "telegram_unbound", f"client:{client.id}")
+        if not await ctx.repo.checkpoint():
+            log.warning("the WAL checkpoint after a deletion was incomplete")
         await send(ctx, update.effective_chat.id, "deleted", lang=lang, client=client)
         staff_chat = ctx.services.settings.staff_chat_id
         if client is not None and staff_chat is not None:

@@ -153,7 +153,7 @@ async def finish(ctx: Ctx, update: Update, request: Request, action: str, *,
         await send(ctx, update.effective_chat.id, "staff_done", number=request.id,
                    status=current.status)
         return
-    detail = ctx.content.local_time(when) if when else reason
+    detail = ctx.content.local_time(when) if when else None  # never free text: see privacy.md
     await ctx.repo.audit.record(user.id, f"staff_{action}", f"request:{request.id}", detail,
                                 actor_name=name_of(user))
     try:

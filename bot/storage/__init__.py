@@ -29,6 +29,13 @@ class Repo:
     async def ping(self) -> None:
         await self.store.one("SELECT 1")
 
+    async def checkpoint(self) -> bool:
+        """Copy the WAL into the file and truncate it, so a deleted row leaves no copy behind
+        (secure_delete zeroes it in the file). False if a reader kept part of the WAL."""
+        async with self.store.lock:
+            row = await self.store.one("PRAGMA wal_checkpoint(TRUNCATE)")
+        return row is not None and row[0] == 0
+
     async def close(self) -> None:
         await self.store.conn.close()
 

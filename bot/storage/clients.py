@@ -103,10 +103,17 @@ class Clients(Table):
                              (*fields.values(), client_id))
 
     async def unbind(self, client_id: int) -> None:
-        """Disconnect the Telegram account: nothing more is sent; the clinical record stays."""
+        """Disconnect the Telegram account and cancel pending reminders and lessons: nothing
+        more is sent; the clinical record stays."""
         async with self.store.tx() as db:
             await db.execute("UPDATE clients SET user_id = NULL, awaiting_reason = NULL"
                              " WHERE id = ?", (client_id,))
+            await db.execute("UPDATE sessions SET lesson_sent = 1 WHERE client_id = ?",
+                             (client_id,))
+            await db.execute(
+                "UPDATE reminders SET status = 'skipped', error = 'deleted' WHERE status ="
+                " 'pending' AND session_id IN (SELECT id FROM sessions WHERE client_id = ?)",
+                (client_id,))
 
     async def stop(self, client_id: int, stopped: bool) -> None:
         async with self.store.tx() as db:
