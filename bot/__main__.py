@@ -9,6 +9,7 @@ from pathlib import Path
 from bot import logs, preflight
 from bot.config import ConfigError, Settings, load_settings
 from bot.profile import Profile, load_profile
+from bot.storage.staff import stored
 
 
 async def run_bot(settings: Settings, profile: Profile) -> None:
@@ -63,7 +64,7 @@ def main(argv: list[str] | None = None) -> int:
             script = getattr(args, "script", False) or not sys.stdin.isatty()
             return asyncio.run(run_demo(settings, script=script))
         profile = load_profile(settings.clinic_profile)
-        preflight.check(settings, profile)
+        preflight.check(settings, profile, stored(settings.database_path))
         asyncio.run(run_bot(settings, profile))
         return 0
     except ConfigError as exc:

@@ -27,6 +27,7 @@ from bot.handlers import (
     safety,
     staff,
     start,
+    team,
     whoami,
 )
 from bot.lane import Lane
@@ -65,6 +66,7 @@ def register(app: Application) -> None:
     whoami.register(app, FEATURES)
     privacy.register(app, FEATURES)
     disclosure.register(app, FEATURES)
+    team.register(app, FEATURES)
     staff.register(app, FEATURES, reply_group=STAFF_REPLIES)
     intake.register(app, FEATURES, text_group=INTAKE_ANSWERS)
     enrolment.register(app, FEATURES)
@@ -110,6 +112,10 @@ def build_application(settings: Settings, profile: Profile | None = None, *,
 async def open_resources(app: Application) -> None:
     services: Services = app.bot_data["services"]
     services.repo = await open_repo(services.settings.database_path, services.clock)
+    if await services.repo.staff.seed(services.settings.staff_user_ids):
+        await services.repo.audit.record(None, "staff_seeded", "staff",
+                                         str(len(services.settings.staff_user_ids)))
+    await services.load_staff()
     services.outbox = Outbox(app.bot, lambda: services.repo, services.clock, Policy(),
                              settled=lambda letter: safety.settled(Ctx(app), letter))
     await services.outbox.start()

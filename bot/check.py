@@ -20,6 +20,7 @@ from bot.content import Content
 from bot.lessons import Library
 from bot.profile import Profile, load_profile
 from bot.storage.db import inspect
+from bot.storage.staff import stored
 
 
 class Report:
@@ -75,7 +76,7 @@ def _profile(settings: Settings, report: Report) -> Profile | None:
 def _safe(settings: Settings, profile: Profile, report: Report) -> None:
     """What start-up would refuse in production (bot/preflight.py)."""
     try:
-        preflight.check(settings, profile)
+        preflight.check(settings, profile, stored(settings.database_path))
     except ConfigError as exc:
         for line in exc.args:
             report.fail("on-call", line)

@@ -12,6 +12,7 @@ from bot.clock import Clock
 from bot.config import Settings
 from bot.content import Content
 from bot.domain.distress import Detector
+from bot.domain.roles import Role
 from bot.lessons import Library
 from bot.profile import Profile
 from bot.storage import Repo
@@ -35,13 +36,29 @@ class Services:
     outbox: "Outbox | None" = None
     screened: OrderedDict = field(default_factory=OrderedDict)
     last_update: datetime | None = None
+    roles: dict[int, Role] = field(default_factory=dict)
+    rotation: list[int] = field(default_factory=list)
 
     async def backlog(self) -> int:
         """Safety messages not yet delivered, for /healthz."""
         return self.outbox.backlog if self.outbox is not None else 0
 
+    def role_of(self, user_id: int | None) -> Role | None:
+        return self.roles.get(user_id) if user_id is not None else None
+
     def is_staff(self, user_id: int | None) -> bool:
-        return user_id is not None and user_id in self.settings.staff_user_ids
+        return self.role_of(user_id) is not None
+
+    def on_call(self) -> list[int]:
+        """The rotation set with /oncall; the profile's list until there is one."""
+        return self.rotation or list(self.profile.safety.on_call_user_ids)
+
+    async def load_staff(self) -> None:
+        """Roles are read once and after each change: the database is the truth, and no
+        staff check waits on it."""
+        members = await self.repo.staff.all()
+        self.roles = {m.user_id: m.role for m in members}
+        self.rotation = [m.user_id for m in members if m.on_call]
 
     async def is_client(self, user_id: int) -> bool:
         """For /help's wording only: a slow or failing database must not hold up the

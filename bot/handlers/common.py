@@ -4,7 +4,7 @@ import logging
 
 from telegram import ForceReply, InlineKeyboardButton, InlineKeyboardMarkup, Message, Update
 from telegram.error import BadRequest, Forbidden, TelegramError
-from telegram.ext import ApplicationHandlerStop, filters
+from telegram.ext import filters
 
 from bot.config import Settings
 from bot.handlers.buttons import Button
@@ -85,24 +85,6 @@ async def answer(update: Update, text: str | None = None, *, alert: bool = False
         await query.answer(text, show_alert=alert)
     except TelegramError:
         log.debug("callback query %s could not be answered", query.id)
-
-
-async def require_staff(update: Update, ctx: Ctx) -> None:
-    """Let staff through; anyone else gets a polite refusal, an audit line, and a stop."""
-    user = update.effective_user
-    if ctx.services.is_staff(user.id):
-        return
-    query = update.callback_query
-    what = query.data if query else (update.effective_message.text or "").split(" ")[0][:40]
-    try:
-        await ctx.repo.audit.record(user.id, "staff_refused", "staff_only", what)
-    except Exception:
-        log.warning("could not audit a refused staff attempt")
-    if query is not None:
-        await answer(update, ctx.content.label("notice.staff_only", lang_of(update)), alert=True)
-    else:
-        await send(ctx, update.effective_chat.id, "staff_only", lang=lang_of(update))
-    raise ApplicationHandlerStop
 
 
 def staff_chats(settings: Settings) -> filters.BaseFilter:

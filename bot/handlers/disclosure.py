@@ -8,12 +8,13 @@ from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler
 
 from bot.domain.intake import clean_free_text
-from bot.handlers.common import require_staff, send, staff_chats
+from bot.domain.roles import Role
+from bot.handlers.access import staff_handler
+from bot.handlers.common import send, staff_chats
 from bot.services import Ctx
 
 
 async def disclose(update: Update, ctx: Ctx) -> None:
-    await require_staff(update, ctx)
     user, chat_id = update.effective_user, update.effective_chat.id
     parts = [part.strip() for part in " ".join(ctx.args or []).split("|")]
     event = None
@@ -36,4 +37,5 @@ async def disclose(update: Update, ctx: Ctx) -> None:
 
 def register(app: Application, group: int) -> None:
     where = staff_chats(app.bot_data["services"].settings)
-    app.add_handler(CommandHandler("disclose", disclose, filters=where), group)
+    app.add_handler(staff_handler(CommandHandler("disclose", disclose, filters=where),
+                                  Role.ON_CALL), group)

@@ -11,11 +11,13 @@ from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler
 
 from bot.domain.intake import parse_name
+from bot.domain.roles import Role
 from bot.domain.schedule import Recurrence
 from bot.domain.when import parse_when
 from bot.handlers import reminders
+from bot.handlers.access import staff_handler
 from bot.handlers.clients import kinds
-from bot.handlers.common import require_staff, send, staff_chats
+from bot.handlers.common import send, staff_chats
 from bot.handlers.staff import name_of
 from bot.services import Ctx
 from bot.storage.clients import Client
@@ -47,7 +49,6 @@ async def client_arg(update: Update, ctx: Ctx, text: str, template: str) -> Clie
 
 async def enroll(update: Update, ctx: Ctx) -> None:
     """`/enroll 12` from request #12, or `/enroll Maya R.` by name."""
-    await require_staff(update, ctx)
     text = " ".join(ctx.args or []).strip()
     request = None
     if text.lstrip("#").isdecimal():
@@ -94,7 +95,6 @@ async def issue_invite(update: Update, ctx: Ctx, client: Client) -> None:
 
 
 async def invite(update: Update, ctx: Ctx) -> None:
-    await require_staff(update, ctx)
     client = await client_arg(update, ctx, " ".join(ctx.args or []), "invite_usage")
     await issue_invite(update, ctx, client)
     raise ApplicationHandlerStop
@@ -102,7 +102,6 @@ async def invite(update: Update, ctx: Ctx) -> None:
 
 async def session(update: Update, ctx: Ctx) -> None:
     """`/session CLIENT add KIND WHEN [weekly]`, `move SESSION WHEN`, `cancel SESSION [all]`."""
-    await require_staff(update, ctx)
     args = ctx.args or []
     if len(args) < 3:
         await usage(update, ctx, "session_usage")
@@ -156,7 +155,6 @@ async def session(update: Update, ctx: Ctx) -> None:
 
 
 async def video_link(update: Update, ctx: Ctx) -> None:
-    await require_staff(update, ctx)
     args = ctx.args or []
     client = await client_arg(update, ctx, args[0] if args else "", "videolink_usage")
     link = args[1] if len(args) == 2 and URL.match(args[1]) else None
@@ -169,7 +167,6 @@ async def video_link(update: Update, ctx: Ctx) -> None:
 
 
 async def client_card(update: Update, ctx: Ctx) -> None:
-    await require_staff(update, ctx)
     client = await client_arg(update, ctx, " ".join(ctx.args or []), "client_usage")
     sessions = await ctx.repo.sessions.upcoming(client.id, ctx.clock.now() - timedelta(days=7),
                                                 limit=12)
@@ -181,7 +178,6 @@ async def client_card(update: Update, ctx: Ctx) -> None:
 
 
 async def stats(update: Update, ctx: Ctx) -> None:
-    await require_staff(update, ctx)
     rows = await ctx.repo.clients.lesson_stats()
     titles = {lesson.id: lesson.title for lesson in ctx.services.library.curriculum()}
     await audit(update, ctx, "staff_stats_viewed", "lessons")
@@ -194,4 +190,5 @@ def register(app: Application, group: int) -> None:
     for name, callback in (("enroll", enroll), ("invite", invite), ("session", session),
                            ("videolink", video_link), ("client", client_card),
                            ("stats", stats)):
-        app.add_handler(CommandHandler(name, callback, filters=where), group)
+        app.add_handler(staff_handler(CommandHandler(name, callback, filters=where),
+                                      Role.CLINICIAN), group)

@@ -23,8 +23,10 @@ from telegram.ext import (
 
 from bot.domain import distress
 from bot.domain.delivery import Progress, Status
+from bot.domain.roles import Role
+from bot.handlers.access import staff_handler
 from bot.handlers.buttons import Ack, Safe, Said, Sos
-from bot.handlers.common import Rows, answer, blocked, keyboard, lang_of, packed, require_staff
+from bot.handlers.common import Rows, answer, blocked, keyboard, lang_of, packed
 from bot.outbox import new_key
 from bot.services import Ctx, Services
 from bot.storage.outbox import TO_PERSON, Letter
@@ -208,7 +210,7 @@ async def page(ctx: Ctx, user: User, event: Event | None, *, kind: str, template
 
 def page_targets(ctx: Ctx, backup: bool = False) -> list[int]:
     safety = ctx.profile.safety
-    targets = [*safety.on_call_user_ids, *(safety.backup_user_ids if backup else [])]
+    targets = [*ctx.services.on_call(), *(safety.backup_user_ids if backup else [])]
     staff_chat = ctx.services.settings.staff_chat_id
     return ([staff_chat] if staff_chat is not None else []) + targets
 
@@ -272,7 +274,6 @@ async def record_choice(ctx: Ctx, user: User, lang: str | None, choice: str) -> 
 
 
 async def on_ack(update: Update, ctx: Ctx) -> None:
-    await require_staff(update, ctx)
     user = update.effective_user
     event_id = Ack.of(update).event
     name = user.full_name or str(user.id)
@@ -293,7 +294,6 @@ async def on_ack(update: Update, ctx: Ctx) -> None:
 
 async def on_said(update: Update, ctx: Ctx) -> None:
     """The person's answer on a page is a label, not an action."""
-    await require_staff(update, ctx)
     await answer(update)
     raise ApplicationHandlerStop
 
@@ -343,8 +343,8 @@ def register(app: Application, gate_group: int, group: int) -> None:
     app.add_handler(CommandHandler("help", help_command, filters=private), group)
     app.add_handler(Sos.handler(help_now), group)
     app.add_handler(Safe.handler(on_person_button), group)
-    app.add_handler(Ack.handler(on_ack), group)
-    app.add_handler(Said.handler(on_said), group)
+    app.add_handler(staff_handler(Ack.handler(on_ack), Role.ON_CALL), group)
+    app.add_handler(staff_handler(Said.handler(on_said), Role.ON_CALL), group)
 
 
 def add_jobs(app: Application, every: float) -> None:

@@ -17,9 +17,11 @@ from telegram.ext import (
 
 from bot.domain import priority
 from bot.domain.intake import clean_free_text
+from bot.domain.roles import Role
 from bot.domain.when import parse_when
+from bot.handlers.access import staff_handler
 from bot.handlers.buttons import Act, NotAFit, Unfit
-from bot.handlers.common import Rows, answer, edit_message, require_staff, send, staff_chats
+from bot.handlers.common import Rows, answer, edit_message, send, staff_chats
 from bot.services import Ctx
 from bot.storage.requests import Request, Status
 
@@ -95,8 +97,7 @@ async def refresh(ctx: Ctx, request_id: int) -> None:
 
 
 async def pressed_request(update: Update, ctx: Ctx, request_id: int) -> Request:
-    """Staff only; a button for a request that is gone answers stale, and stops."""
-    await require_staff(update, ctx)
+    """A button for a request that is gone answers stale, and stops."""
     request = await ctx.repo.requests.get(request_id)
     if request is None:
         await answer(update, ctx.content.label("notice.stale"))
@@ -178,7 +179,7 @@ async def on_reply(update: Update, ctx: Ctx) -> None:
     """A staff member's typed date or reason: only a reply to the prompt, within the hour."""
     user, chat_id = update.effective_user, update.effective_chat.id
     message = update.effective_message
-    if not ctx.services.is_staff(user.id) or message.reply_to_message is None:
+    if message.reply_to_message is None:
         return
     pending = await ctx.repo.requests.take_prompt(
         chat_id, user.id, message.reply_to_message.message_id, ctx.clock.now() - PROMPT_LIFE)
@@ -203,7 +204,6 @@ async def on_reply(update: Update, ctx: Ctx) -> None:
 
 
 async def queue(update: Update, ctx: Ctx) -> None:
-    await require_staff(update, ctx)
     user = update.effective_user
     now = ctx.clock.now()
     items = []
@@ -230,7 +230,7 @@ async def watch(ctx: Ctx) -> None:
         if await send_each(ctx, chats, "staff_realert", r=request, tier_names=names, left=left):
             await repo.requests.escalated(request.id, "half_time")
             await repo.audit.record(None, "escalation_half_time", f"request:{request.id}")
-    on_call = [*chats, *ctx.profile.safety.on_call_user_ids]
+    on_call = [*chats, *ctx.services.on_call()]
     for request in await repo.requests.breached(now):
         if await send_each(ctx, on_call, "staff_breach", r=request, tier_names=names):
             await repo.requests.escalated(request.id, "breach")
@@ -251,11 +251,13 @@ async def send_each(ctx: Ctx, chats: list[int], name: str, **values: object) -> 
 
 def register(app: Application, group: int, reply_group: int) -> None:
     where = staff_chats(app.bot_data["services"].settings)
-    app.add_handler(Act.handler(on_action), group)
-    app.add_handler(NotAFit.handler(on_reason), group)
-    app.add_handler(CommandHandler("queue", queue, filters=where), group)
+    clinician = Role.CLINICIAN
+    app.add_handler(staff_handler(Act.handler(on_action), clinician), group)
+    app.add_handler(staff_handler(NotAFit.handler(on_reason), clinician), group)
+    app.add_handler(staff_handler(CommandHandler("queue", queue, filters=where), clinician),
+                    group)
     text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
-    app.add_handler(MessageHandler(text, on_reply), reply_group)
+    app.add_handler(staff_handler(MessageHandler(text, on_reply), clinician), reply_group)
 
 
 def add_jobs(app: Application, every: float) -> None:

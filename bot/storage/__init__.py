@@ -12,6 +12,7 @@ from bot.storage.people import People
 from bot.storage.requests import Requests
 from bot.storage.safety import Safety
 from bot.storage.sessions import Reminders, Sessions
+from bot.storage.staff import Staff
 
 
 class Repo:
@@ -25,6 +26,7 @@ class Repo:
         self.clients = Clients(store)
         self.sessions = Sessions(store)
         self.reminders = Reminders(store)
+        self.staff = Staff(store)
 
     async def ping(self) -> None:
         await self.store.one("SELECT 1")

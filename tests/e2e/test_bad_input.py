@@ -74,7 +74,7 @@ async def test_commands_out_of_order(bot, alice):
     await alice.send("/schedule")
     await alice.expect("for people enrolled in the program")
     await alice.send("/queue")
-    await alice.expect("only for clinic staff")
+    await alice.expect("not sure how to help with that")
     await alice.send("/mydata")
     await alice.expect("I don't hold any information about you")
     await alice.send("/whatever")
@@ -128,12 +128,13 @@ async def test_staff_commands_only_in_the_staff_chat_or_private(bot, api, staff_
 
 async def test_refused_staff_attempts_are_audited(bot, api, alice, staff_group):
     await alice.send("/queue")
-    await alice.expect("only for clinic staff")
+    await alice.expect("not sure how to help with that")
     await alice.send("/disclose 1 | x | y")
-    await alice.expect("only for clinic staff")
+    await alice.expect("not sure how to help with that")
     refused = await bot.repo.audit.for_subject("staff_only")
     assert [(e.actor_id, e.action, e.detail) for e in refused] == [
-        (alice.user_id, "staff_refused", "/queue"), (alice.user_id, "staff_refused", "/disclose")]
+        (alice.user_id, "staff_refused", "/queue (clinician)"),
+        (alice.user_id, "staff_refused", "/disclose (on_call)")]
 
 
 async def test_update_into_an_ineligible_request_tells_staff(bot, api, alice, staff_group):

@@ -61,7 +61,7 @@ async def test_expired_invite_is_refused(bot, api, dana, staff_group, clock):
 
 async def test_enrolment_is_staff_only(bot, api, alice):
     await alice.send("/enroll Maya")
-    await alice.expect("only for clinic staff")
+    await alice.expect("not sure how to help with that")
 
 
 async def test_schedule_and_the_24h_and_1h_reminders(bot, api, dana, staff_group, clock):

@@ -264,6 +264,13 @@ def test_preflight_needs_the_crisis_lines(profile, field):
     assert "no on-call path" in line
 
 
+def test_preflight_counts_the_staff_in_the_database_over_the_seed(profile):
+    clinic = real(profile, on_call_user_ids=[777])
+    (line,) = problems(production(), clinic)
+    assert line.startswith("STAFF_USER_IDS: lacks 777")
+    preflight.check(production(), clinic, frozenset({777}))
+
+
 def test_preflight_lists_every_problem(profile):
     lines = problems(production(staff_chat_id=None, staff_user_ids=""), profile)
     assert [line.split(":")[0] for line in lines] == ["STAFF_CHAT_ID", "CLINIC_PROFILE",
