@@ -5,6 +5,8 @@ from datetime import UTC, datetime, timedelta
 from telegram import User
 
 from bot.domain.intake import Answers
+from bot.domain.roles import Role
+from bot.storage.audit import Entry
 from bot.storage.clients import Client, Delivery
 from bot.storage.people import Held, Person
 from bot.storage.requests import Request
@@ -138,6 +140,13 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
         "lesson_stats": [{"rows": [], "titles": {}},
                          {"rows": [("iop", 3, 2, 1), ("gone", 1, 0, 0)], "titles": {"iop": "IOP"}}],
         "deleted": [{"client": None}, {"client": CLIENT}],
+        "staff_list": [{"roles": [(501, Role.ADMIN), (503, Role.ON_CALL)], "rotation": [503],
+                        "fallback": [503]},
+                       {"roles": [(501, Role.ADMIN)], "rotation": [], "fallback": []}],
+        "audit_trail": [{"subject": "request:1", "limit": 40, "entries": []},
+                        {"subject": "client:2", "limit": 1, "entries": [Entry(
+                            at=WHEN, actor_id=501, actor_name="Dana <x>", action="staff_claim",
+                            subject="client:2", detail="tier=2")]}],
         "data_deleted_staff": [{"client": CLIENT, "request": None},
                                {"client": None, "request": REQUEST}],
         "whoami": [{"user_id": 1001, "chat_id": chat, "anonymous": anonymous}

@@ -446,5 +446,5 @@ async def test_not_a_fit_with_a_reason_button_or_a_typed_reply(bot, api, staff_g
         else:
             await dana.click("Referred elsewhere", message=prompt)
         reason = typed or "Referred elsewhere"
-        closed = await staff_group.expect(f"not a fit by Dana ({reason})")
-        assert "Status: not a fit" in closed.text and not closed.buttons
+        closed = await staff_group.expect(f"Status: not a fit ({reason})")
+        assert closed.text.endswith("not a fit by Dana") and not closed.buttons
