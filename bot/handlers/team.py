@@ -1,4 +1,4 @@
-"""Admins: /staff (list, add, remove), /oncall (the on-call rotation)."""
+"""Admins: /staff (list, add, remove), /oncall (the on-call rotation), /audit (the trail)."""
 
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler
@@ -7,6 +7,8 @@ from bot.domain.roles import Role
 from bot.handlers.access import staff_handler
 from bot.handlers.common import send, staff_chats
 from bot.services import Ctx
+
+TRAIL = 40
 
 
 async def show(update: Update, ctx: Ctx, template: str = "staff_list") -> None:
@@ -62,8 +64,23 @@ async def on_call(update: Update, ctx: Ctx) -> None:
     await show(update, ctx)
 
 
+async def trail(update: Update, ctx: Ctx) -> None:
+    """`/audit 12` or `/audit request 12`, `/audit client 3`: who did what, when."""
+    args = [arg.lower().lstrip("#") for arg in ctx.args or []]
+    kind = args[0] if len(args) == 2 else "request"
+    subject = f"{kind}:{args[-1]}" if args and args[-1].isdecimal() else None
+    if subject is None or kind not in ("request", "client") or len(args) > 2:
+        await send(ctx, update.effective_chat.id, "audit_usage")
+        raise ApplicationHandlerStop
+    entries = await ctx.repo.audit.trail(subject, TRAIL)
+    await ctx.repo.audit.record(update.effective_user.id, "audit_viewed", subject)
+    await send(ctx, update.effective_chat.id, "audit_trail", subject=subject, entries=entries,
+               limit=TRAIL)
+    raise ApplicationHandlerStop
+
+
 def register(app: Application, group: int) -> None:
     where = staff_chats(app.bot_data["services"].settings)
-    for name, callback in (("staff", staff), ("oncall", on_call)):
+    for name, callback in (("staff", staff), ("oncall", on_call), ("audit", trail)):
         app.add_handler(staff_handler(CommandHandler(name, callback, filters=where), Role.ADMIN),
                         group)

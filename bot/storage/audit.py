@@ -24,6 +24,14 @@ class Audit(Table):
                 (self.store.now(), actor_id, actor_name, action, subject, detail),
             )
 
+    async def trail(self, subject: str, limit: int) -> list[Entry]:
+        """The newest `limit` entries about a subject, oldest first."""
+        rows = await self.store.all(
+            "SELECT * FROM (SELECT id, at, actor_id, actor_name, action, subject, detail"
+            " FROM audit_log WHERE subject = ? ORDER BY id DESC LIMIT ?) ORDER BY id",
+            subject, limit)
+        return [Entry(**{k: row[k] for k in row.keys() if k != "id"}) for row in rows]
+
     async def for_subject(self, subject: str) -> list[Entry]:
         rows = await self.store.all(
             "SELECT at, actor_id, actor_name, action, subject, detail FROM audit_log"

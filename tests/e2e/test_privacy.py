@@ -1,6 +1,9 @@
-"""Privacy a Part 2 program can sign off: deletion that really deletes."""
+"""Privacy a Part 2 program can sign off: deletion that really deletes, an append-only audit
+trail."""
 
 from pathlib import Path
+
+import pytest
 
 from tests.e2e.test_intake import submitted
 
@@ -30,3 +33,23 @@ async def test_delete_leaves_no_copy_in_the_file_or_wal(bot, alice, staff_group)
     assert found(on_disk(db)) == []
     assert (await bot.repo.audit.for_subject(f"person:{alice.user_id}"))[-1].action == \
         "data_deleted"
+
+
+async def test_audit_trail_shows_views_and_cannot_be_changed(bot, alice, staff_group, dana):
+    await submitted(alice)
+    alert = await staff_group.expect("Consultation request #1")
+    await dana.click("🙋 Claim", message=alert)
+    await staff_group.expect("claim by Dana")
+    await dana.send("/queue")
+    await staff_group.expect("Open requests")
+    await dana.send("/audit 1")
+    trail = await staff_group.expect("Audit trail: request #1")
+    assert [line.split(": ", 1)[1] for line in trail.text.splitlines()[1:]] == [
+        "intake started by 1001", "intake sent by 1001 (tier=2)", "staff claim by Dana"]
+    await dana.send("/audit nonsense")
+    await staff_group.expect("Use /audit 12")
+    assert [e.action for e in await bot.repo.audit.for_subject("queue")] == \
+        ["staff_queue_viewed"]
+    for sql in ("UPDATE audit_log SET detail = NULL", "DELETE FROM audit_log"):
+        with pytest.raises(Exception, match="append-only"):
+            await bot.repo.store.conn.execute(sql)

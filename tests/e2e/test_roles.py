@@ -13,7 +13,7 @@ COMMANDS = {
     Role.CLINICIAN, "/client 1": Role.CLINICIAN, "/stats": Role.CLINICIAN,
     "/disclose 1 | EMS | a fall": Role.ON_CALL, "/staff": Role.ADMIN,
     "/staff add 999 admin": Role.ADMIN, "/staff remove 501": Role.ADMIN,
-    "/oncall 501": Role.ADMIN,
+    "/oncall 501": Role.ADMIN, "/audit 1": Role.ADMIN, "/audit client 1": Role.ADMIN,
 }
 BUTTONS = {"st:claim:1": Role.CLINICIAN, "st:reason:1:level": Role.CLINICIAN,
            "sf:ack:1": Role.ON_CALL, "sf:said:1": Role.ON_CALL}
