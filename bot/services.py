@@ -29,6 +29,7 @@ class Services:
     repo: Repo | None = None
     outbox: "Outbox | None" = None
     screened: OrderedDict = field(default_factory=OrderedDict)
+    recent: OrderedDict = field(default_factory=OrderedDict)  # chat -> its last few messages
 
     def is_staff(self, user_id: int | None) -> bool:
         return user_id is not None and user_id in self.settings.staff_user_ids

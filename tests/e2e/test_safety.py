@@ -246,3 +246,50 @@ async def test_contact_request_pressed_twice_pages_once(bot, api, alice, staff_g
     events = await bot.repo.store.all(
         "SELECT category FROM safety_events WHERE category = 'contact_requested'")
     assert len(events) == 1
+
+
+def crisis_replies(person) -> list:
+    return [m for m in person.inbox() if "24-hour" in m.text or "988" in m.text]
+
+
+async def test_disclosure_over_two_messages_fires_on_the_second_and_not_after(bot, api,
+                                                                              staff_group):
+    """Neither message is alarming alone; together they are. A neutral message after the
+    reply does not fire again, though the window still holds the disclosure."""
+    person = api.person(4010, "Sam")
+    await person.send("everything is too much lately")
+    await person.expect("")
+    assert crisis_replies(person) == [] and saying(api, staff_group, "Safety page") == []
+    await person.send("tonight i'm finishing it")
+    reply = await person.expect("Please call or text 988 now")
+    page = await staff_group.expect("Safety page")
+    assert "tonight i'm finishing it" in page.text
+    await person.send("ok thanks, see you at group thursday")
+    await person.expect("")
+    assert crisis_replies(person) == [reply]
+    assert len(saying(api, staff_group, "Safety page")) == 1
+    event = await bot.repo.safety.latest(person.user_id)
+    assert event.category == "suicide"
+
+
+async def test_the_window_is_per_person(bot, api, staff_group):
+    """Another person's message never completes someone else's disclosure."""
+    first, second = api.person(4011, "Kim"), api.person(4012, "Lee")
+    await first.send("everything is too much lately")
+    await second.send("tonight i'm finishing it")
+    await first.expect("")
+    await second.expect("")
+    assert crisis_replies(first) == crisis_replies(second) == []
+    assert saying(api, staff_group, "Safety page") == []
+
+
+async def test_weapon_threat_to_others_leads_with_911(bot, api, staff_group):
+    person = api.person(4013, "Ray")
+    await person.send("i got my uncle's gun and i'm going over to my ex's place tonight, "
+                      "she's gonna pay for taking my kids")
+    reply = await person.expect("please call 911 now")
+    assert reply.text.index("911") < reply.text.index("988")
+    page = await staff_group.expect("Safety page")
+    event = await bot.repo.safety.latest(person.user_id)
+    assert (event.category, event.severity) == ("harm_others", "emergency")
+    assert "CONFIDENTIAL" in page.text

@@ -87,3 +87,32 @@ def _voted(pieces: Sequence[str], hashed: Sequence[Sequence[float]],
     averaged = [[(a + b) / 2 for a, b in zip(hashed[i], vote, strict=True)]
                 for i, vote in zip(asked, votes.tolist(), strict=True)]
     return [p for p in averaged if p[0] < head.threshold]
+
+
+# A later message joins the earlier ones only when it leans toward distress on its own.
+SUGGESTIVE = 0.9
+
+
+def screen_recent(text: str, earlier: Sequence[str], detector: Detector) -> Detection | None:
+    """Screen `text` together with the same person's `earlier` messages (oldest first).
+
+    Some danger shows only across messages: "I can't do this anymore", then "I have the
+    pills here". The window fires when the message alone does not, it leans toward
+    distress by itself, and the messages together fire while the earlier ones together
+    did not. So a neutral message after a disclosure never fires again, and neither does
+    a later message that adds nothing. The caller keeps `earlier` (in memory only).
+    """
+    found = screen(text, detector)
+    if found is not None or not earlier or not _suggestive(text, detector):
+        return found
+    together = screen("\n".join([*earlier, text]), detector)
+    if together is None or screen("\n".join(earlier), detector) is not None:
+        return None
+    return together.model_copy(update={"rule": f"window.{together.rule}"})
+
+
+def _suggestive(text: str, detector: Detector) -> bool:
+    if detector.model is None:
+        return True
+    return min(probabilities(piece, detector.model)[0] for piece in parts(text[:5000])) \
+        < SUGGESTIVE
