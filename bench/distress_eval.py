@@ -119,6 +119,7 @@ class Speed(BaseModel, frozen=True):
     everyday_p99_ms: float
     full_long_ms: float
     full_long_ratio: float
+    full_plain_ms: float  # 5,000 ordinary characters, no rule fires: the backstop runs
 
 
 def load_eval(path: Path = EVAL_PATH) -> list[EvalItem]:
@@ -201,7 +202,10 @@ def measure_speed(items: Sequence[EvalItem], detector: Detector) -> Speed:
 
     daily = [_best_time(lambda t: screen(t, detector), [t], repeats=3) for t in everyday()]
     full_long = _best_time(lambda t: screen(t, detector), [long_text], repeats=3)
+    plain = _long_message([text for text in ordinary if len(text) > 1000], danger="")
+    full_plain = _best_time(lambda t: screen(t, detector), [plain], repeats=3)
     return Speed(
+        full_plain_ms=full_plain * 1e3,
         full_p50_ms=_percentile(full, 50),
         full_p99_ms=_percentile(full, 99),
         full_p99_ratio=_percentile(full, 99) / _percentile(naive_each, 99),
@@ -222,10 +226,10 @@ def measure_speed(items: Sequence[EvalItem], detector: Detector) -> Speed:
     )
 
 
-def _long_message(texts: Sequence[str], size: int = 5000) -> str:
+def _long_message(texts: Sequence[str], size: int = 5000,
+                  danger: str = ". I took all my pills an hour ago. ") -> str:
     """5,000 characters of the given texts with one dangerous sentence in the middle."""
     filler = " ".join(texts) * (1 + size // max(1, sum(map(len, texts))))
-    danger = ". I took all my pills an hour ago. "
     half = (size - len(danger)) // 2
     return filler[:half] + danger + filler[half : size - len(danger)]
 
@@ -268,7 +272,8 @@ def report(items: Sequence[EvalItem], detector: Detector) -> tuple[str, bool]:
         f"p99 {speed.full_p99_ms:.2f} ms (ratio at p99 {speed.full_p99_ratio:.0f}x); "
         f"p99 over everyday messages {speed.everyday_p99_ms:.2f} ms",
         f"  rules + backstop, 5,000-char message: {speed.full_long_ms:.2f} ms   "
-        f"ratio {speed.full_long_ratio:.0f}x",
+        f"ratio {speed.full_long_ratio:.0f}x; without the dangerous sentence (so the "
+        f"backstop runs too): {speed.full_plain_ms:.2f} ms",
         f"  rules alone, typical message: {speed.typical_us:8.1f} us   "
         f"ratio {speed.typical_ratio:6.0f}x",
         f"  rules alone, 5,000-char message: {speed.long_ms:8.2f} ms   "

@@ -26,7 +26,11 @@ DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "distress_eva
 # Training only: messages written for the backstop, which the rules are not held to.
 EXTRA = DATA.with_name("distress_train.jsonl")
 THRESHOLD = 0.2  # the n-gram model alone (messages longer than screen.LONG)
-VOTE_THRESHOLD = 0.3  # the two models' average; chosen by leaving out blind A, B, D in turn
+# The two models' average. Leaving out blind A, B and D in turn (trained on the rest), the
+# averaged vote alone fires on 0.013 / 0.014 / 0.016 of their messages without distress at
+# 0.35 (0.020 / 0.021 / 0.037 at 0.4): the room the rules leave under the 0.05 target,
+# as their false-alarm rate on unseen wording was about 0.035 (set C, before issue 9).
+VOTE_THRESHOLD = 0.35
 
 
 def fingerprint(paths: tuple[Path, ...] = (DATA, EXTRA)) -> str:

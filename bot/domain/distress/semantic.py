@@ -70,7 +70,7 @@ def probabilities(vectors: np.ndarray, head: Head) -> np.ndarray:
 
 def train(vectors: np.ndarray, labels: Sequence[int], classes: int, *, threshold: float,
           trained_on: str = "",
-          steps: int = 400, rate: float = 0.5, l2: float = 1e-3) -> Head:
+          steps: int = 3000, rate: float = 0.5, l2: float = 1e-5) -> Head:
     """Full-batch gradient descent with momentum on the mean log-loss, in float64.
 
     No randomness and a fixed number of steps, so the same data gives the same bytes.
