@@ -257,13 +257,13 @@ async def test_disclosure_over_two_messages_fires_on_the_second_and_not_after(bo
     """Neither message is alarming alone; together they are. A neutral message after the
     reply does not fire again, though the window still holds the disclosure."""
     person = api.person(4010, "Sam")
-    await person.send("everything is too much lately")
+    await person.send("the rope is in my trunk")
     await person.expect("")
     assert crisis_replies(person) == [] and saying(api, staff_group, "Safety page") == []
-    await person.send("tonight i'm finishing it")
+    await person.send("doing it this weekend when my wife's away")
     reply = await person.expect("Please call or text 988 now")
     page = await staff_group.expect("Safety page")
-    assert "tonight i'm finishing it" in page.text
+    assert "doing it this weekend when my wife's away" in page.text
     await person.send("ok thanks, see you at group thursday")
     await person.expect("")
     assert crisis_replies(person) == [reply]
@@ -275,8 +275,8 @@ async def test_disclosure_over_two_messages_fires_on_the_second_and_not_after(bo
 async def test_the_window_is_per_person(bot, api, staff_group):
     """Another person's message never completes someone else's disclosure."""
     first, second = api.person(4011, "Kim"), api.person(4012, "Lee")
-    await first.send("everything is too much lately")
-    await second.send("tonight i'm finishing it")
+    await first.send("the rope is in my trunk")
+    await second.send("doing it this weekend when my wife's away")
     await first.expect("")
     await second.expect("")
     assert crisis_replies(first) == crisis_replies(second) == []
@@ -293,3 +293,12 @@ async def test_weapon_threat_to_others_leads_with_911(bot, api, staff_group):
     event = await bot.repo.safety.latest(person.user_id)
     assert (event.category, event.severity) == ("harm_others", "emergency")
     assert "CONFIDENTIAL" in page.text
+
+
+async def test_abuse_leads_with_safety_not_the_suicide_line(bot, api):
+    person = api.person(4014, "Jo")
+    await person.send("my husband hits me when he drinks and i'm scared to go home")
+    reply = await person.expect("Nobody deserves to be hurt")
+    first = reply.text.splitlines()[0]
+    assert "call 911" in first and "988" not in first
+    assert "safety plan" in reply.text
