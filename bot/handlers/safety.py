@@ -8,8 +8,8 @@ locked database or a broken staff template can delay a page but never the person
 
 import asyncio
 import logging
-from collections import OrderedDict
-from datetime import timedelta
+from collections import OrderedDict, deque
+from datetime import datetime, timedelta
 
 from telegram import Update, User
 from telegram.error import TelegramError
@@ -38,6 +38,9 @@ CONTACT_REQUESTED = "contact_requested"
 RECORD_TRIES = 3
 REPLY_WAIT = 1.0
 SCREENED = 1024
+WINDOW_MESSAGES = 3  # this message and the two before it...
+WINDOW_MINUTES = 10  # ...sent within this many minutes of it
+WINDOW_CHATS = 10_000
 
 
 def screen(services: Services, update: Update) -> distress.Detection | None:
@@ -48,11 +51,29 @@ def screen(services: Services, update: Update) -> distress.Detection | None:
     memo: OrderedDict = services.screened
     if update.update_id in memo:
         return memo[update.update_id]
-    found = distress.screen(message.text or message.caption or "", services.detector)
+    text = message.text or message.caption or ""
+    if update.edited_message is not None or text.startswith("/"):
+        found = distress.screen(text, services.detector)
+    else:
+        earlier = recent(services, message.chat_id, message.date, text)
+        found = distress.screen_recent(text, earlier, services.detector)
     memo[update.update_id] = found
     while len(memo) > SCREENED:
         memo.popitem(last=False)
     return found
+
+
+def recent(services: Services, chat_id: int, when: datetime, text: str) -> list[str]:
+    """The person's earlier messages still in the window, oldest first, then remember this
+    one. Held in memory only, a few per chat for at most WINDOW_MINUTES; never stored."""
+    window: OrderedDict = services.recent
+    said = window.pop(chat_id, None) or deque(maxlen=WINDOW_MESSAGES - 1)
+    earlier = [line for at, line in said if when - at <= timedelta(minutes=WINDOW_MINUTES)]
+    said.append((when, text))
+    window[chat_id] = said
+    while len(window) > WINDOW_CHATS:
+        window.popitem(last=False)
+    return earlier
 
 
 def urgent(services: Services, update: Update) -> bool:
