@@ -140,7 +140,7 @@ async def session(update: Update, ctx: Ctx) -> None:
             if when is None or not await ctx.repo.sessions.move(target.id, when):
                 await usage(update, ctx, "session_usage")
         elif rest[-1].lower() == "all" and target.series_id is not None:
-            await ctx.repo.sessions.cancel_series(target.series_id, now)
+            await ctx.repo.sessions.cancel_series(target.series_id, target, now)
             when = None
         else:
             await ctx.repo.sessions.cancel(target.id)

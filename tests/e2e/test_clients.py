@@ -334,3 +334,18 @@ async def test_a_long_lesson_opens_short_for_anyone(bot, api, alice):
     await alice.expect("One small step")
     await asyncio.sleep(0.3)
     assert not saying(api, alice, "Was this helpful?")
+
+
+async def test_cancel_all_ends_the_series_from_that_session_on(bot, api, dana, staff_group,
+                                                               clock):
+    number, _, maya = await joined(api, dana, staff_group)
+    first, second, *later = await bot.repo.sessions.upcoming(number, clock.now())
+    assert first.series_id == second.series_id and later
+    await dana.send(f"/session {number} cancel {second.id} all")
+    await staff_group.expect("cancelled, with the rest of its series")
+    assert [s.id for s in await bot.repo.sessions.upcoming(number, clock.now())] == [first.id]
+    assert (await bot.repo.sessions.get(second.id)).status == "cancelled"
+    await maya.send("/schedule")
+    schedule = await maya.expect("Your next sessions")
+    assert [line for line in schedule.text.splitlines() if line.startswith("•")] == [
+        "• Group session: Fri Nov 27, 6:00 PM CST"]
