@@ -74,6 +74,13 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
         "staff_prompt_scheduled": [{"who": "Dana", "number": 12}],
         "staff_prompt_reason": [{"who": "Dana", "number": 12}],
         "staff_bad_time": [{"who": "Dana"}],
+        "staff_problem": [{"problem": problem, "value": "<b>x</b>", "usage": usage}
+                          for problem in ("unknown_client", "unknown_request", "unknown_kind",
+                                          "unknown_session", "not_scheduled", "unknown_action",
+                                          "time_past", "time_impossible", "time_unreadable",
+                                          "bad_link", "other")
+                          for usage in ("session_usage", "enroll_usage", "invite_usage",
+                                        "videolink_usage", "client_usage")],
         "staff_client_not_told": [{"number": 12}],
         "staff_alert_withdrawn": [{"number": 12}],
         "staff_request_closed": [{"number": 12, "reason": "under 18 <after> update"}],

@@ -5,14 +5,14 @@ Every command is staff-only and leaves an audit record.
 
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import Update
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler
 
 from bot.domain.intake import parse_name
 from bot.domain.schedule import Recurrence
-from bot.domain.when import parse_when
+from bot.domain.when import read_when
 from bot.handlers import reminders
 from bot.handlers.clients import kinds
 from bot.handlers.common import require_staff, send, staff_chats
@@ -31,8 +31,14 @@ async def audit(update: Update, ctx: Ctx, action: str, subject: str,
     await ctx.repo.audit.record(user.id, action, subject, detail, actor_name=name_of(user))
 
 
-async def usage(update: Update, ctx: Ctx, name: str) -> None:
-    await send(ctx, update.effective_chat.id, name)
+async def usage(update: Update, ctx: Ctx, name: str, problem: str | None = None,
+                value: object = None) -> None:
+    """The command's usage, led by what was wrong with this attempt when we know it."""
+    if problem is None:
+        await send(ctx, update.effective_chat.id, name)
+    else:
+        await send(ctx, update.effective_chat.id, "staff_problem", problem=problem,
+                   value=value, usage=name)
     raise ApplicationHandlerStop
 
 
@@ -40,9 +46,18 @@ async def client_arg(update: Update, ctx: Ctx, text: str, template: str) -> Clie
     client = None
     if text.lstrip("#").isdecimal():
         client = await ctx.repo.clients.get(int(text.lstrip("#")))
+        if client is None:
+            await usage(update, ctx, template, "unknown_client", text.lstrip("#"))
     if client is None:
         await usage(update, ctx, template)
     return client
+
+
+async def when_arg(update: Update, ctx: Ctx, text: str) -> datetime:
+    when = read_when(text, ctx.clock.now(), ctx.profile.clinic.tz)
+    if not isinstance(when, datetime):
+        await usage(update, ctx, "session_usage", f"time_{when}", text)
+    return when
 
 
 async def enroll(update: Update, ctx: Ctx) -> None:
@@ -53,7 +68,7 @@ async def enroll(update: Update, ctx: Ctx) -> None:
     if text.lstrip("#").isdecimal():
         request = await ctx.repo.requests.get(int(text.lstrip("#")))
         if request is None or request.answers.name is None:
-            await usage(update, ctx, "enroll_usage")
+            await usage(update, ctx, "enroll_usage", "unknown_request", text.lstrip("#"))
         existing = await ctx.repo.clients.of_request(request.id)
         if existing is not None:
             await issue_invite(update, ctx, existing)
@@ -110,12 +125,12 @@ async def session(update: Update, ctx: Ctx) -> None:
     verb, rest = args[1].lower(), args[2:]
     now, zone = ctx.clock.now(), ctx.profile.clinic.tz
     chat_id = update.effective_chat.id
-    if verb == "add" and rest[0].lower() in KINDS:
+    if verb == "add":
+        if rest[0].lower() not in KINDS:
+            await usage(update, ctx, "session_usage", "unknown_kind", rest[0])
         kind = KINDS[rest[0].lower()]
         weekly = rest[-1].lower() == "weekly"
-        when = parse_when(" ".join(rest[1:-1] if weekly else rest[1:]), now, zone)
-        if when is None:
-            await usage(update, ctx, "session_usage")
+        when = await when_arg(update, ctx, " ".join(rest[1:-1] if weekly else rest[1:]))
         minutes = ctx.profile.program.minutes(kind)
         if weekly:
             local = when.astimezone(zone)
@@ -134,11 +149,11 @@ async def session(update: Update, ctx: Ctx) -> None:
     elif verb in ("move", "cancel") and rest[0].lstrip("#").isdecimal():
         target = await ctx.repo.sessions.get(int(rest[0].lstrip("#")))
         if target is None or target.client_id != client.id:
-            await usage(update, ctx, "session_usage")
+            await usage(update, ctx, "session_usage", "unknown_session", rest[0].lstrip("#"))
         if verb == "move":
-            when = parse_when(" ".join(rest[1:]), now, zone)
-            if when is None or not await ctx.repo.sessions.move(target.id, when):
-                await usage(update, ctx, "session_usage")
+            when = await when_arg(update, ctx, " ".join(rest[1:]))
+            if not await ctx.repo.sessions.move(target.id, when):
+                await usage(update, ctx, "session_usage", "not_scheduled", target.id)
         elif rest[-1].lower() == "all" and target.series_id is not None:
             await ctx.repo.sessions.cancel_series(target.series_id, target, now)
             when = None
@@ -149,8 +164,10 @@ async def session(update: Update, ctx: Ctx) -> None:
                     " ".join(rest[1:]) or None)
         await send(ctx, chat_id, "session_done", action=verb, client=client, when=when,
                    kind=kinds(ctx, None)[target.kind], weekly=rest[-1].lower() == "all")
+    elif verb in ("move", "cancel"):
+        await usage(update, ctx, "session_usage", "unknown_session", rest[0])
     else:
-        await usage(update, ctx, "session_usage")
+        await usage(update, ctx, "session_usage", "unknown_action", args[1])
     raise ApplicationHandlerStop
 
 
@@ -160,7 +177,7 @@ async def video_link(update: Update, ctx: Ctx) -> None:
     client = await client_arg(update, ctx, args[0] if args else "", "videolink_usage")
     link = args[1] if len(args) == 2 and URL.match(args[1]) else None
     if link is None:
-        await usage(update, ctx, "videolink_usage")
+        await usage(update, ctx, "videolink_usage", "bad_link" if len(args) > 1 else None)
     await ctx.repo.clients.update(client.id, video_link=link)
     await audit(update, ctx, "staff_video_link", f"client:{client.id}")
     await send(ctx, update.effective_chat.id, "videolink_set", client=client)

@@ -349,3 +349,27 @@ async def test_cancel_all_ends_the_series_from_that_session_on(bot, api, dana, s
     schedule = await maya.expect("Your next sessions")
     assert [line for line in schedule.text.splitlines() if line.startswith("•")] == [
         "• Group session: Fri Nov 27, 6:00 PM CST"]
+
+
+async def test_a_failed_staff_command_says_what_was_wrong(bot, api, dana, staff_group):
+    number, _, _ = await joined(api, dana, staff_group)
+    cases = [
+        ("/session 99 add group tue 10:00", "There is no client #99"),
+        (f"/session {number} add yoga tue 10:00", 'don\'t know the session kind "yoga"'),
+        (f"/session {number} add individual 2026-11-20 10:00", "is in the past"),
+        (f"/session {number} add individual 2026-02-30 10:00", "is not a real date or time"),
+        (f"/session {number} add individual tue 25:00", "is not a real date or time"),
+        (f"/session {number} add individual sometime", "couldn't read"),
+        (f"/session {number} move 999 tue 10:00", "has no session #999"),
+        ("/invite 42", "There is no client #42"),
+        ("/client 42", "There is no client #42"),
+        ("/enroll 77", "There is no request #77"),
+    ]
+    for command, problem in cases:
+        await dana.send(command)
+        reply = await staff_group.expect(problem)
+        assert reply.text.startswith("⚠️"), command
+        assert "/session CLIENT" in reply.text or "/invite CLIENT" in reply.text \
+            or "/client CLIENT" in reply.text or "/enroll REQUEST" in reply.text
+    upcoming = await bot.repo.sessions.upcoming(number, bot.clock.now(), limit=50)
+    assert {s.kind for s in upcoming} == {"group"}
