@@ -132,7 +132,9 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
         "cant_make_it_staff": [{"client": CLIENT, "session": SESSION, "kind": "Group",
                                 "reason": reason} for reason in (None, "car <broke> & down")],
         "client_unreachable": [{"client": CLIENT}],
-        "enrolled": [{"client": CLIENT, "link": "https://t.me/bot?start=inv_abc", "expires": WHEN}],
+        "enrolled": [{"client": CLIENT, "link": "https://t.me/bot?start=inv_abc", "expires": WHEN,
+                      "group": group, "upcoming": upcoming}
+                     for group, upcoming in ((True, 12), (False, 1), (False, 2), (False, 0))],
         "session_done": [{"action": action, "client": CLIENT, "when": WHEN, "kind": "Group",
                           "weekly": weekly}
                          for action in ("added", "move", "cancel") for weekly in (True, False)],

@@ -104,8 +104,10 @@ async def issue_invite(update: Update, ctx: Ctx, client: Client) -> None:
     await ctx.repo.clients.invite(client.id, token, expires)
     await audit(update, ctx, "staff_invite", f"client:{client.id}")
     link = f"https://t.me/{ctx.bot.username}?start=inv_{token}"
+    upcoming = await ctx.repo.sessions.upcoming(client.id, ctx.clock.now(), limit=50)
     await send(ctx, update.effective_chat.id, "enrolled", client=client, link=link,
-               expires=expires)
+               expires=expires, group=any(s.kind == "group" for s in upcoming),
+               upcoming=len(upcoming))
 
 
 async def invite(update: Update, ctx: Ctx) -> None:

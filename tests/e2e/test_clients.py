@@ -373,3 +373,23 @@ async def test_a_failed_staff_command_says_what_was_wrong(bot, api, dana, staff_
             or "/client CLIENT" in reply.text or "/enroll REQUEST" in reply.text
     upcoming = await bot.repo.sessions.upcoming(number, bot.clock.now(), limit=50)
     assert {s.kind for s in upcoming} == {"group"}
+
+
+async def test_invite_says_group_sessions_are_scheduled_only_when_they_are(bot, api, dana,
+                                                                          staff_group, clock):
+    number, _ = await enroll(dana, staff_group)
+    assert "Group sessions from the program defaults are scheduled" in staff_group.last().text
+    (first, *_) = await bot.repo.sessions.upcoming(number, clock.now())
+    await dana.send(f"/session {number} cancel {first.id} all")
+    await staff_group.expect("with the rest of its series")
+    await dana.send(f"/invite {number}")
+    card = await staff_group.expect("Invite link")
+    assert "Group sessions" not in card.text
+    assert "No sessions are scheduled yet" in card.text
+    await dana.send(f"/session {number} add individual tue 10:00")
+    await staff_group.expect("added")
+    await dana.send(f"/invite {number}")
+    card = await staff_group.expect("Invite link")
+    assert "1 session scheduled, none of them group sessions" in card.text
+    actions = [e.action for e in await bot.repo.audit.for_subject(f"client:{number}")]
+    assert actions.count("staff_invite") == 3
