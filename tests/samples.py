@@ -85,8 +85,10 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
         "staff_alert_withdrawn": [{"number": 12}],
         "staff_request_closed": [{"number": 12, "reason": "under 18 <after> update"}],
         "staff_done": [{"number": 12, "status": "not_a_fit"}],
-        "staff_realert": [{"r": REQUEST, "tier_names": TIERS, "left": timedelta(hours=20)}],
-        "staff_breach": [{"r": REQUEST, "tier_names": TIERS}],
+        "staff_realert": [{"r": REQUEST, "tier_names": TIERS, "left": timedelta(hours=20),
+                           "kind": kind, "due": WHEN} for kind in ("scheduled", "admission")],
+        "staff_breach": [{"r": REQUEST, "tier_names": TIERS, "kind": kind, "due": WHEN}
+                         for kind in ("contact", "admission")],
         "staff_queue": [{"items": [], "tier_names": TIERS, "total": 0, "more": 0},
                         {"items": [{"r": REQUEST, "left": timedelta(hours=-3), "overdue": True},
                                    {"r": REQUEST, "left": timedelta(days=2), "overdue": False}]

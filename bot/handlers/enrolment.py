@@ -3,22 +3,27 @@
 Every command is staff-only and leaves an audit record.
 """
 
+import logging
 import re
 import secrets
 from datetime import datetime, timedelta
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler
 
 from bot.domain.intake import parse_name
 from bot.domain.schedule import Recurrence
 from bot.domain.when import read_when
-from bot.handlers import reminders
+from bot.handlers import reminders, staff
 from bot.handlers.clients import kinds
 from bot.handlers.common import require_staff, send, staff_chats
 from bot.handlers.staff import name_of
 from bot.services import Ctx
 from bot.storage.clients import Client
+from bot.storage.requests import ACTIVE, Status
+
+log = logging.getLogger(__name__)
 
 KINDS = {"group": "group", "individual": "individual", "family": "individual",
          "couples": "individual", "medication": "medication", "med": "medication"}
@@ -82,9 +87,24 @@ async def enroll(update: Update, ctx: Ctx) -> None:
                                            update.effective_user.id)
     await audit(update, ctx, "staff_enroll", f"client:{client.id}",
                 f"request:{request.id}" if request else None)
+    if request is not None:
+        await admit(update, ctx, request.id, client)
     await add_group_series(ctx, client)
     await issue_invite(update, ctx, client)
     raise ApplicationHandlerStop
+
+
+async def admit(update: Update, ctx: Ctx, request_id: int, client: Client) -> None:
+    """Enrolment closes the request: admitted, audited, and its staff alert shows it."""
+    moved = await ctx.repo.requests.move(request_id, Status.ADMITTED, update.effective_user.id,
+                                         allowed=ACTIVE)
+    if not moved:
+        return
+    await audit(update, ctx, "staff_admitted", f"request:{request_id}", f"client #{client.id}")
+    try:
+        await staff.refresh(ctx, request_id)
+    except TelegramError:
+        log.warning("the alert for request %s could not be updated", request_id)
 
 
 async def add_group_series(ctx: Ctx, client: Client) -> None:

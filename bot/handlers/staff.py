@@ -227,14 +227,31 @@ async def watch(ctx: Ctx) -> None:
     chats = [staff_chat] if staff_chat is not None else []
     for request in await repo.requests.half_time_due(now):
         left = priority.time_left(now, request.due_at)
-        if await send_each(ctx, chats, "staff_realert", r=request, tier_names=names, left=left):
+        if await send_each(ctx, chats, "staff_realert", r=request, tier_names=names, left=left,
+                           kind=request.due_kind, due=request.due_at):
             await repo.requests.escalated(request.id, "half_time")
             await repo.audit.record(None, "escalation_half_time", f"request:{request.id}")
     on_call = [*chats, *ctx.profile.safety.on_call_user_ids]
     for request in await repo.requests.breached(now):
-        if await send_each(ctx, on_call, "staff_breach", r=request, tier_names=names):
+        if await send_each(ctx, on_call, "staff_breach", r=request, tier_names=names,
+                           kind=request.due_kind, due=request.due_at):
             await repo.requests.escalated(request.id, "breach")
             await repo.audit.record(None, "escalation_breach", f"request:{request.id}")
+    for request, done in await repo.requests.awaiting_admission():
+        deadline = request.deadline(priority.DeadlineKind.ADMISSION)
+        if deadline is None or request.referred_at is None:
+            continue
+        step = priority.escalation_due(request.referred_at, deadline.due_at, now, done)
+        if step is None:
+            continue
+        template, targets = (("staff_realert", chats) if step == "half_time"
+                             else ("staff_breach", on_call))
+        if await send_each(ctx, targets, template, r=request, tier_names=names,
+                           kind=deadline.kind, due=deadline.due_at,
+                           left=priority.time_left(now, deadline.due_at)):
+            await repo.requests.escalated_admission(request.id, step)
+            await repo.audit.record(None, f"escalation_admission_{step}",
+                                    f"request:{request.id}")
 
 
 async def send_each(ctx: Ctx, chats: list[int], name: str, **values: object) -> bool:

@@ -8,7 +8,7 @@ import pytest
 
 from bot.standin import FloodLimits
 from tests.e2e.harness import STAFF_IDS, eventually_async
-from tests.e2e.test_intake import saying
+from tests.e2e.test_intake import saying, submitted
 
 DISPATCHER = "reminder-dispatcher"
 
@@ -393,3 +393,56 @@ async def test_invite_says_group_sessions_are_scheduled_only_when_they_are(bot, 
     assert "1 session scheduled, none of them group sessions" in card.text
     actions = [e.action for e in await bot.repo.audit.for_subject(f"client:{number}")]
     assert actions.count("staff_invite") == 3
+
+
+async def test_enrolling_a_request_admits_it_and_ends_its_deadlines(bot, api, alice, dana,
+                                                                    staff_group, clock):
+    await submitted(alice, inject="Yes", pregnant="No")
+    alert = await staff_group.expect("Consultation request #1")
+    await dana.click("📞 Contacted", message=alert)
+    await staff_group.expect("contacted by Dana")
+    await dana.send("/enroll 1")
+    card = await staff_group.expect("Invite link")
+    number = int(re.search(r"Client #(\d+)", card.text)[1])
+    request = await bot.repo.requests.get(1)
+    assert request.status == "admitted"
+    actions = [e.action for e in await bot.repo.audit.for_subject("request:1")]
+    assert actions[-1] == "staff_admitted"
+    updated = api.messages(staff_group.chat_id)[0]
+    assert "Status: admitted" in updated.text and "admitted by Dana" in updated.text
+    assert not updated.buttons
+    await dana.send("/queue")
+    await staff_group.expect("Open requests: 0")
+    clock.advance(timedelta(days=15))
+    await bot.tick()
+    assert not saying(api, staff_group, "Not yet admitted")
+    assert not saying(api, staff_group, "Deadline missed")
+    assert (await bot.repo.clients.get(number)).request_id == 1
+
+
+async def test_the_admission_deadline_of_a_person_who_injects_is_watched(bot, api, alice, dana,
+                                                                         staff_group, clock):
+    await submitted(alice, inject="Yes", pregnant="No")
+    alert = await staff_group.expect("Consultation request #1")
+    await dana.click("📞 Contacted", message=alert)
+    await staff_group.expect("contacted by Dana")
+    clock.advance(timedelta(days=6, hours=23))
+    await bot.tick()
+    assert not saying(api, staff_group, "Not yet admitted")
+    clock.advance(timedelta(hours=1, minutes=1))
+    await bot.tick()
+    realert = await nth(api, staff_group, "Not yet admitted: request #1", 1)
+    assert "admission due Thu Dec 10, 10:00 AM CST" in realert.text
+    assert "/enroll 1" in realert.text
+    await bot.restart()
+    await bot.tick()
+    assert len(saying(api, staff_group, "Not yet admitted")) == 1
+    clock.advance(timedelta(days=7))
+    await bot.tick()
+    breach = await nth(api, staff_group, "Deadline missed: request #1", 1)
+    assert "The admission deadline was Thu Dec 10, 10:00 AM CST" in breach.text
+    await bot.tick()
+    assert len(saying(api, staff_group, "Deadline missed")) == 1
+    assert await bot.repo.requests.escalations(1) == ["admission_half_time", "admission_breach"]
+    actions = [e.action for e in await bot.repo.audit.for_subject("request:1")]
+    assert actions[-2:] == ["escalation_admission_half_time", "escalation_admission_breach"]
