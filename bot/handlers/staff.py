@@ -18,7 +18,7 @@ from telegram.ext import (
 from bot.domain import priority
 from bot.domain.intake import clean_free_text
 from bot.domain.when import parse_when
-from bot.handlers.buttons import Act, NotAFit, Unfit
+from bot.handlers.buttons import Act, NotAFit, Open, Unfit
 from bot.handlers.common import Rows, answer, edit_message, require_staff, send, staff_chats
 from bot.services import Ctx
 from bot.storage.requests import Request, Status
@@ -28,6 +28,7 @@ log = logging.getLogger(__name__)
 REASONS: tuple[Unfit, ...] = get_args(Unfit)
 PROMPT_LIFE = timedelta(hours=1)
 QUEUE_SHOWN = 25
+QUEUE_BUTTONS_PER_ROW = 4
 OPEN, CLAIMED, CONTACTED = Status.OPEN, Status.CLAIMED, Status.CONTACTED
 ACTIONS = {
     "claim": (Status.CLAIMED, (OPEN,)),
@@ -170,8 +171,22 @@ async def finish(ctx: Ctx, update: Update, request: Request, action: str, *,
     finally:
         try:
             await refresh(ctx, request.id)
+            await refresh_copy(ctx, update, request.id)
         except TelegramError:
             log.warning("the alert for request %s could not be updated", request.id)
+
+
+async def refresh_copy(ctx: Ctx, update: Update, request_id: int) -> None:
+    """A button pressed on a copy of the alert (opened from /queue) updates that copy too."""
+    query = update.callback_query
+    message = query.message if query else None
+    request = await ctx.repo.requests.get(request_id)
+    if message is None or request is None or not Act.parse(query.data):
+        return
+    if (message.chat.id, message.message_id) == (request.alert_chat_id, request.alert_message_id):
+        return
+    await edit_message(ctx, message.chat.id, message.message_id, "staff_alert",
+                       buttons=actions(ctx, request), **await render_alert(ctx, request))
 
 
 async def on_reply(update: Update, ctx: Ctx) -> None:
@@ -212,8 +227,24 @@ async def queue(update: Update, ctx: Ctx) -> None:
         items.append({"r": request, "left": left, "overdue": left.total_seconds() < 0})
     await ctx.repo.audit.record(user.id, "staff_queue_viewed", "queue", str(len(items)),
                                 actor_name=name_of(user))
-    await send(ctx, update.effective_chat.id, "staff_queue", items=items[:QUEUE_SHOWN],
+    shown = items[:QUEUE_SHOWN]
+    label = ctx.content.label("staff.open")
+    row = [(label.format(number=i["r"].id), Open(i["r"].id)) for i in shown]
+    rows = [row[n:n + QUEUE_BUTTONS_PER_ROW] for n in range(0, len(row), QUEUE_BUTTONS_PER_ROW)]
+    await send(ctx, update.effective_chat.id, "staff_queue", buttons=rows or None, items=shown,
                more=max(0, len(items) - QUEUE_SHOWN), total=len(items), tier_names=tier_names(ctx))
+    raise ApplicationHandlerStop
+
+
+async def on_open(update: Update, ctx: Ctx) -> None:
+    """A /queue button: the request's alert, as it is now, with its buttons, in this chat."""
+    request = await pressed_request(update, ctx, Open.of(update).request)
+    user = update.effective_user
+    await answer(update)
+    await ctx.repo.audit.record(user.id, "request_opened", f"request:{request.id}",
+                                actor_name=name_of(user))
+    await send(ctx, update.effective_chat.id, "staff_alert", buttons=actions(ctx, request),
+               **await render_alert(ctx, request))
     raise ApplicationHandlerStop
 
 
@@ -270,6 +301,7 @@ def register(app: Application, group: int, reply_group: int) -> None:
     where = staff_chats(app.bot_data["services"].settings)
     app.add_handler(Act.handler(on_action), group)
     app.add_handler(NotAFit.handler(on_reason), group)
+    app.add_handler(Open.handler(on_open), group)
     app.add_handler(CommandHandler("queue", queue, filters=where), group)
     text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE
     app.add_handler(MessageHandler(text, on_reply), reply_group)
