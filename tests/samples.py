@@ -100,13 +100,14 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
                    for told in (True, False)],
         "safety_page": [{"user": USER, "category": "overdose", "severity": "emergency",
                          "at": WHEN, "quote": quote, "number": number, "event_id": event,
-                         "reply": reply}
+                         "reply": reply, "phone": "+16085550123" if number else None}
                         for quote in (None, "I took <all> my pills & " + "x" * 3000)
                         for number in (None, 12) for event in (None, 3)
                         for reply in ("sent", "pending", "blocked", None)],
         "safety_repage": [{"user": USER, "category": "suicide", "severity": "crisis",
                            "at": WHEN, "quote": None, "number": 12, "event_id": 3,
-                           "event": event} for event in EVENTS],
+                           "event": event, "phone": phone}
+                          for event in EVENTS for phone in (None, "+16085550123")],
         "safety_contact_request": [{"user": USER, "category": "suicide", "severity": "crisis",
                                     "at": WHEN, "quote": None, "number": None,
                                     "event_id": event, "reply": None}

@@ -215,14 +215,16 @@ async def page(ctx: Ctx, user: User, event: Event | None, *, kind: str, template
                targets: list[int] | None = None, quote: str | None = None,
                **values: object) -> None:
     """One letter per target; the row keeps the page without the person's words."""
-    number = None
+    number = phone = None
     try:
         request = await ctx.repo.requests.current(user.id)
         number = request.id if request else None
+        if request is not None and request.answers.contact == "phone":
+            phone = request.answers.phone
     except Exception:
         log.warning("could not look up the request of a paged person")
     category = values.pop("category", event.category if event else None)
-    values |= {"user": user, "at": ctx.clock.now(), "number": number,
+    values |= {"user": user, "at": ctx.clock.now(), "number": number, "phone": phone,
                "category": ctx.content.labels().get(f"category.{category}", category),
                "event_id": event.id if event else None, "event": event}
     values.setdefault("severity", event.severity if event else None)

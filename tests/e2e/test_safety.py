@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from tests.e2e.harness import STAFF_IDS, eventually, eventually_async
-from tests.e2e.test_intake import answer_all, consent, saying
+from tests.e2e.test_intake import answer_all, consent, saying, submitted
 
 CONTACTS = ("988", "741741", "1-800-662-4357", "(608) 555-0199", "CHESS Connections")
 
@@ -336,3 +336,25 @@ async def test_abuse_leads_with_safety_not_the_suicide_line(bot, api):
     first = reply.text.splitlines()[0]
     assert "call 911" in first and "988" not in first
     assert "safety plan" in reply.text
+
+
+async def test_pages_show_the_phone_the_person_asked_to_be_called_on(bot, api, alice, staff_group,
+                                                                     clock):
+    await submitted(alice, contact="Call me", phone="(608) 555-0123")
+    bob = api.person(1002, "Bob")
+    await submitted(bob, name="Bob", contact="Message me here")
+    await alice.send("I have the pills in my hand, tonight is the night")
+    await alice.expect("911")
+    page = await staff_group.expect("Safety page")
+    assert "request #1" in page.text
+    assert "Phone they gave us to call: +16085550123" in page.text
+    clock.advance(timedelta(minutes=5, seconds=1))
+    await bot.tick("safety-pager")
+    repage = await eventually(lambda: next(iter(saying(api, staff_group,
+                                                       "Still unacknowledged")), None))
+    assert "Phone they gave us to call: +16085550123" in repage.text
+    await bob.send("I have the pills in my hand, tonight is the night")
+    await bob.expect("911")
+    other = await eventually(lambda: next(
+        (m for m in saying(api, staff_group, "Safety page") if "request #2" in m.text), None))
+    assert "Phone they gave us" not in other.text
