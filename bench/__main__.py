@@ -5,7 +5,7 @@ import runpy
 import sys
 from pathlib import Path
 
-for name in ("distress_eval.py", "crisis_latency.py"):
+for name in ("distress_eval.py", "crisis_latency.py", "crisis_flood.py"):
     print(f"\n=== bench/{name}", flush=True)
     sys.argv = [name]
     with contextlib.suppress(SystemExit):

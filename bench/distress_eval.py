@@ -1,7 +1,18 @@
 """Evaluate the distress detector: accuracy per category and split, confusions, speed.
 
 Run from the repo root:  .venv/bin/python bench/distress_eval.py [--lexicon PATH] [--extra PATH]
-Exit status 1 when a target (recall >= 0.98, false-positive rate <= 0.05) is missed.
+
+1. The rules alone on the development set (everything the rules were tuned on).
+2. Every untouched set (C, E, F: written blind, never tuned or trained on), with the
+   rules alone and with what the bot runs (rules + learned backstop): recall, false-alarm
+   rate, per-category recall, category and severity accuracy, p50/p99 time per message,
+   and the misses and false alarms grouped by the author's `kind`; then the first-run
+   figures recorded for each set before anything was changed because of it.
+3. The conversation windows of E and F, screened message by message as the bot does.
+4. Speed of rules + backstop, as ratios to a naive regex measured in the same run.
+
+Exit status 1 when the development set misses a target (recall >= 0.98, false-positive
+rate <= 0.05); the untouched sets are reported, not enforced.
 """
 
 import argparse
@@ -15,11 +26,39 @@ from pathlib import Path
 
 from pydantic import BaseModel
 
-from bot.domain.distress import Category, Detector, Lexicon, detect, load_lexicon, screen
-from bot.domain.distress.learned import load_model
+from bot.domain.distress import (
+    Category,
+    Detection,
+    Detector,
+    Lexicon,
+    detect,
+    load_detector,
+    load_lexicon,
+    screen,
+    screen_recent,
+)
 
 EVAL_PATH = Path(__file__).resolve().parents[1] / "tests" / "data" / "distress_eval.jsonl"
 HOLDOUT_PATH = EVAL_PATH.with_name("distress_holdout.jsonl")
+# The untouched sets: (name, messages, conversations or None).
+UNTOUCHED = (
+    ("C", HOLDOUT_PATH, None),
+    ("E", EVAL_PATH.with_name("distress_blind_e.jsonl"),
+     EVAL_PATH.with_name("distress_blind_e_conversations.jsonl")),
+    ("F", EVAL_PATH.with_name("distress_blind_f.jsonl"),
+     EVAL_PATH.with_name("distress_blind_f_conversations.jsonl")),
+)
+WINDOW = 3  # as bot/handlers/safety.py: this message and the two before it
+# Recorded when each set first ran, before any change it prompted: rules + backstop as
+# shipped then. (set, when) -> (recall, false-alarm rate, category accuracy)
+FIRST_RUN = {
+    ("C", "first run, rules + n-gram backstop"): (0.884, 0.076, None),
+    ("C", "before issue 9, rules + n-gram backstop"): (0.921, 0.094, 0.89),
+    ("E", "first run, rules only"): (0.580, 0.032, 0.948),
+    ("E", "first run, rules + n-gram backstop"): (0.822, 0.056, 0.889),
+    ("F", "first run, rules only"): (0.500, 0.032, 0.962),
+    ("F", "first run, rules + n-gram backstop"): (0.780, 0.060, 0.883),
+}
 MIN_RECALL = 0.98
 MAX_FPR = 0.05
 NONE = "none"
@@ -32,8 +71,16 @@ class EvalItem(BaseModel, frozen=True):
     text: str
     label: Category | None
     lang: str
-    split: str
+    split: str = ""
     note: str | None = None
+    severity: str | None = None  # the blind sets' expected severity ("none" when no label)
+    kind: str | None = None  # the blind sets' main difficulty of the line
+
+
+class Conversation(BaseModel, frozen=True):
+    messages: list[str]
+    labels: list[Category | None]
+    lang: str
 
 
 class CategoryScore(BaseModel, frozen=True):
@@ -65,6 +112,14 @@ class Speed(BaseModel, frozen=True):
     dense_ms: float
     dense_ratio: float
     adversarial_ms: float
+    # rules + learned backstop, what the bot runs (per message; p99 over the typical set)
+    full_p50_ms: float
+    full_p99_ms: float
+    full_p99_ratio: float
+    everyday_p99_ms: float
+    full_long_ms: float
+    full_long_ratio: float
+    full_plain_ms: float  # 5,000 ordinary characters, no rule fires: the backstop runs
 
 
 def load_eval(path: Path = EVAL_PATH) -> list[EvalItem]:
@@ -73,6 +128,13 @@ def load_eval(path: Path = EVAL_PATH) -> list[EvalItem]:
         EvalItem.model_validate({**row, "label": None if row["label"] == NONE else row["label"]})
         for row in rows
     ]
+
+
+def load_conversations(path: Path) -> list[Conversation]:
+    rows = (json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line)
+    return [Conversation.model_validate(
+        {**row, "labels": [None if label == NONE else label for label in row["labels"]]})
+        for row in rows]
 
 
 def predict(items: Sequence[EvalItem], lexicon: Lexicon) -> list[Category | None]:
@@ -116,7 +178,8 @@ def score(items: Sequence[EvalItem], predicted: Sequence[Category | None]) -> Sc
     )
 
 
-def measure_speed(items: Sequence[EvalItem], lexicon: Lexicon) -> Speed:
+def measure_speed(items: Sequence[EvalItem], detector: Detector) -> Speed:
+    lexicon = detector.lexicon
     typical = [item.text for item in items if len(item.text) < 300]
     ordinary = [item.text for item in items if item.label is None]
     long_text = _long_message([text for text in ordinary if len(text) > 1000])
@@ -132,7 +195,23 @@ def measure_speed(items: Sequence[EvalItem], lexicon: Lexicon) -> Speed:
     typical_naive = _best_time(naive, typical) / len(typical)
     long_ours, long_naive = _best_time(ours, [long_text]), _best_time(naive, [long_text])
     dense_ours, dense_naive = _best_time(ours, [dense_text]), _best_time(naive, [dense_text])
+    full = [_best_time(lambda t: screen(t, detector), [text], repeats=3) for text in typical]
+    naive_each = [_best_time(naive, [text], repeats=3) for text in typical]
+    sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+    from scripts.everyday import everyday
+
+    daily = [_best_time(lambda t: screen(t, detector), [t], repeats=3) for t in everyday()]
+    full_long = _best_time(lambda t: screen(t, detector), [long_text], repeats=3)
+    plain = _long_message([text for text in ordinary if len(text) > 1000], danger="")
+    full_plain = _best_time(lambda t: screen(t, detector), [plain], repeats=3)
     return Speed(
+        full_plain_ms=full_plain * 1e3,
+        full_p50_ms=_percentile(full, 50),
+        full_p99_ms=_percentile(full, 99),
+        full_p99_ratio=_percentile(full, 99) / _percentile(naive_each, 99),
+        everyday_p99_ms=_percentile(daily, 99),
+        full_long_ms=full_long * 1e3,
+        full_long_ratio=full_long / long_naive,
         typical_us=typical_ours * 1e6,
         typical_ratio=typical_ours / typical_naive,
         long_ms=long_ours * 1e3,
@@ -147,10 +226,10 @@ def measure_speed(items: Sequence[EvalItem], lexicon: Lexicon) -> Speed:
     )
 
 
-def _long_message(texts: Sequence[str], size: int = 5000) -> str:
+def _long_message(texts: Sequence[str], size: int = 5000,
+                  danger: str = ". I took all my pills an hour ago. ") -> str:
     """5,000 characters of the given texts with one dangerous sentence in the middle."""
     filler = " ".join(texts) * (1 + size // max(1, sum(map(len, texts))))
-    danger = ". I took all my pills an hour ago. "
     half = (size - len(danger)) // 2
     return filler[:half] + danger + filler[half : size - len(danger)]
 
@@ -165,7 +244,8 @@ def _best_time(run: Callable[[str], object], texts: Sequence[str], repeats: int 
     return best
 
 
-def report(items: Sequence[EvalItem], lexicon: Lexicon) -> tuple[str, bool]:
+def report(items: Sequence[EvalItem], detector: Detector) -> tuple[str, bool]:
+    lexicon = detector.lexicon
     predicted = predict(items, lexicon)
     overall = score(items, predicted)
     lines = [
@@ -184,12 +264,20 @@ def report(items: Sequence[EvalItem], lexicon: Lexicon) -> tuple[str, bool]:
         f"  {truth:>11} -> {guess:<11} {count}"
         for (truth, guess), count in sorted(overall.confusions.items(), key=lambda kv: -kv[1])
     ] or ["  none"]
-    speed = measure_speed(items, lexicon)
+    speed = measure_speed(items, detector)
     lines += [
         "",
-        "speed (ratio = detect() time / str.lower()+regex search on the same text, same run)",
-        f"  typical message: {speed.typical_us:8.1f} us   ratio {speed.typical_ratio:6.0f}x",
-        f"  5,000-char message: {speed.long_ms:8.2f} ms   ratio {speed.long_ratio:6.0f}x",
+        "speed (ratio = our time / str.lower()+regex search on the same text, same run)",
+        f"  rules + backstop, typical message: p50 {speed.full_p50_ms:.2f} ms, "
+        f"p99 {speed.full_p99_ms:.2f} ms (ratio at p99 {speed.full_p99_ratio:.0f}x); "
+        f"p99 over everyday messages {speed.everyday_p99_ms:.2f} ms",
+        f"  rules + backstop, 5,000-char message: {speed.full_long_ms:.2f} ms   "
+        f"ratio {speed.full_long_ratio:.0f}x; without the dangerous sentence (so the "
+        f"backstop runs too): {speed.full_plain_ms:.2f} ms",
+        f"  rules alone, typical message: {speed.typical_us:8.1f} us   "
+        f"ratio {speed.typical_ratio:6.0f}x",
+        f"  rules alone, 5,000-char message: {speed.long_ms:8.2f} ms   "
+        f"ratio {speed.long_ratio:6.0f}x",
         f"  5,000 chars packed with hard negatives: {speed.dense_ms:.2f} ms   "
         f"ratio {speed.dense_ratio:.0f}x",
         f"  worst adversarial 5,000-char input: {speed.adversarial_ms:.1f} ms",
@@ -200,18 +288,90 @@ def report(items: Sequence[EvalItem], lexicon: Lexicon) -> tuple[str, bool]:
     return "\n".join(lines), overall.meets_targets()
 
 
-def holdout_report(items: Sequence[EvalItem], lexicon: Lexicon) -> str:
-    """The honest number: messages by an author nobody tuned or trained on."""
-    detector = Detector(lexicon, load_model())
-    rules = score(items, predict(items, lexicon))
-    both = score(items, [d.category if (d := screen(i.text, detector)) else None
-                         for i in items])
-    return "\n".join([
-        f"held-out set: {len(items)} messages never tuned or trained on "
-        f"({sum(i.lang == 'es' for i in items)} Spanish)",
-        "rules only", _table(rules),
-        "rules + learned backstop (what the bot runs)", _table(both),
-    ])
+def untouched_report(name: str, items: Sequence[EvalItem], detector: Detector) -> str:
+    """The honest numbers: messages by an author nobody tuned or trained on."""
+    rules = [detect(item.text, detector.lexicon) for item in items]
+    found, times = [], []
+    for item in items:
+        start = time.perf_counter()
+        found.append(screen(item.text, detector))
+        times.append(time.perf_counter() - start)
+    lines = [f"set {name}: {len(items)} messages never tuned or trained on "
+             f"({sum(i.lang == 'es' for i in items)} Spanish, "
+             f"{sum(i.label is None for i in items)} without distress)"]
+    for title, detections in (("rules only", rules),
+                              ("rules + learned backstop (what the bot runs)", found)):
+        scores = score(items, [d.category if d else None for d in detections])
+        lines += [f"{title}:", _table(scores), "  " + _accuracy(items, detections)]
+    lines.append(f"  time per message (rules + backstop): p50 {_percentile(times, 50):.2f} ms, "
+                 f"p99 {_percentile(times, 99):.2f} ms")
+    if any(item.kind for item in items):
+        missed = Counter(i.kind for i, d in zip(items, found, strict=True) if i.label and not d)
+        false = Counter(i.kind for i, d in zip(items, found, strict=True) if not i.label and d)
+        lines.append(f"  misses by kind: {_counts(missed)}")
+        lines.append(f"  false alarms by kind: {_counts(false)}")
+    for (which, when), (recall, fpr, category) in FIRST_RUN.items():
+        if which == name:
+            lines.append(f"  recorded {when}: recall {recall:.3f}, false alarms {fpr:.3f}"
+                         + (f", category accuracy {category:.3f}" if category else ""))
+    return "\n".join(lines)
+
+
+def conversation_report(name: str, conversations: Sequence[Conversation],
+                        detector: Detector) -> str:
+    """Each window screened message by message, as the gate does, with and without the
+    earlier messages; a message counts as flagged when the bot would reply to it."""
+    lines = [f"set {name} conversations: {len(conversations)} windows, "
+             f"{sum(len(c.messages) for c in conversations)} messages"]
+    for title, window in (("each message alone", 1), (f"last {WINDOW} messages", WINDOW)):
+        tp = fn = fp = tn = caught = danger = quiet_end = neutral_end = safe_fired = 0
+        for conversation in conversations:
+            flags = []
+            for index, text in enumerate(conversation.messages):
+                earlier = conversation.messages[max(0, index - window + 1):index]
+                flags.append(screen_recent(text, earlier, detector) is not None)
+            for flag, label in zip(flags, conversation.labels, strict=True):
+                tp, fn = tp + (flag and label is not None), fn + (not flag and label is not None)
+                fp, tn = fp + (flag and label is None), tn + (not flag and label is None)
+            if any(conversation.labels):
+                danger += 1
+                caught += any(f and label for f, label in zip(flags, conversation.labels,
+                                                               strict=True))
+                if conversation.labels[-1] is None:
+                    neutral_end += 1
+                    quiet_end += not flags[-1]
+            else:
+                safe_fired += any(flags)
+        safe = sum(1 for c in conversations if not any(c.labels))
+        lines.append(
+            f"  {title}: message recall {_ratio(tp, tp + fn)}, false alarms {_ratio(fp, fp + tn)}"
+            f"; danger windows caught {caught}/{danger}; safe windows with any alarm "
+            f"{safe_fired}/{safe}; neutral last message quiet {quiet_end}/{neutral_end}")
+    return "\n".join(lines)
+
+
+def _accuracy(items: Sequence[EvalItem], detections: Sequence[Detection | None]) -> str:
+    hits = [(i, d) for i, d in zip(items, detections, strict=True) if i.label and d]
+    category = sum(d.category is i.label for i, d in hits)
+    text = f"category accuracy {_ratio(category, len(hits))} of detected distress"
+    rated = [(i, d) for i, d in hits if i.severity]
+    if rated:
+        severity = sum(d.severity.value == i.severity for i, d in rated)
+        text += f"; severity accuracy {_ratio(severity, len(rated))}"
+    return text
+
+
+def _ratio(part: int, whole: int) -> str:
+    return f"{part / whole:.3f} ({part}/{whole})" if whole else "n/a"
+
+
+def _counts(counter: Counter) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counter.most_common()) or "none"
+
+
+def _percentile(seconds: Sequence[float], q: float) -> float:
+    ordered = sorted(seconds)
+    return ordered[min(len(ordered) - 1, round(q / 100 * (len(ordered) - 1)))] * 1e3
 
 
 def _table(scores: Scores) -> str:
@@ -234,13 +394,19 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--eval", type=Path, default=EVAL_PATH)
     parser.add_argument("--lexicon", type=Path, default=None)
     parser.add_argument("--extra", type=Path, default=None, help="clinic lexicon merged on top")
-    parser.add_argument("--holdout", type=Path, default=HOLDOUT_PATH)
     args = parser.parse_args(argv)
-    lexicon = load_lexicon(args.lexicon, extra=args.extra)
-    text, ok = report(load_eval(args.eval), lexicon)
-    print(text)
-    print()
-    print(holdout_report(load_eval(args.holdout), lexicon))
+    detector = load_detector(extra=args.extra)
+    if args.lexicon is not None:
+        detector = detector._replace(lexicon=load_lexicon(args.lexicon, extra=args.extra))
+    text, ok = report(load_eval(args.eval), detector)
+    print(text, flush=True)
+    for name, messages, conversations in UNTOUCHED:
+        if messages.exists():
+            print()
+            print(untouched_report(name, load_eval(messages), detector), flush=True)
+        if conversations is not None and conversations.exists():
+            print(conversation_report(name, load_conversations(conversations), detector),
+                  flush=True)
     return 0 if ok else 1
 
 

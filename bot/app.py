@@ -98,6 +98,7 @@ def build_application(settings: Settings, profile: Profile | None = None, *,
                             settings.flood_per_chat))
         .concurrent_updates(Lane(lambda update: safety.urgent(services, update)))
         .post_init(open_resources)
+        .post_stop(stop_outbox)
         .post_shutdown(close_resources)
         .build()
     )
@@ -122,10 +123,17 @@ async def open_resources(app: Application) -> None:
     await set_commands(app, services.content)
 
 
+async def stop_outbox(app: Application) -> None:
+    """While the bot can still send: notices about letters that just ended go out, and what
+    is pending stays pending for the next run."""
+    services: Services = app.bot_data["services"]
+    if services.outbox is not None and not services.outbox.closed:
+        await services.outbox.stop()
+
+
 async def close_resources(app: Application) -> None:
     services: Services = app.bot_data["services"]
-    if services.outbox is not None:
-        await services.outbox.stop()
+    await stop_outbox(app)
     if services.repo is not None:
         await services.repo.close()
         services.repo = None

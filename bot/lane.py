@@ -43,6 +43,8 @@ class Lane(BaseUpdateProcessor):
         for queue in self.queues.values():
             while queue:
                 self.drop(queue.popleft())
+        self.queues.clear()
+        self.ready.clear()
 
     async def do_process_update(self, update: object, coroutine: Awaitable[Any]) -> None:
         if self.hot(update):
@@ -54,7 +56,10 @@ class Lane(BaseUpdateProcessor):
         try:
             go = await turn
         except asyncio.CancelledError:
-            self.forget(key, turn)
+            if turn.done() and not turn.cancelled() and turn.result():
+                self.release(key)
+            else:
+                self.forget(key, turn)
             close(coroutine)
             raise
         if not go:
@@ -63,11 +68,15 @@ class Lane(BaseUpdateProcessor):
         try:
             await coroutine
         finally:
-            self.running -= 1
-            self.busy.discard(key)
-            if self.queues.get(key):
-                self.ready.append(key)
-            self.dispatch()
+            self.release(key)
+
+    def release(self, key: Key) -> None:
+        """The chat's update is done: its next one may run."""
+        self.running -= 1
+        self.busy.discard(key)
+        if self.queues.get(key):
+            self.ready.append(key)
+        self.dispatch()
 
     def hot(self, update: object) -> bool:
         if not isinstance(update, Update):

@@ -86,6 +86,7 @@ class Lanes(BaseRateLimiter[int]):
         self.chat_turns: defaultdict[Chat, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.turn = asyncio.Lock()
         self.priority_waiting = 0
+        self.chat_pages: defaultdict[Chat, int] = defaultdict(int)
         self.paused_until = 0.0
         self.count = 0
 
@@ -102,7 +103,8 @@ class Lanes(BaseRateLimiter[int]):
         if chat is None:
             return await callback(*args, **kwargs)
         if rate_limit_args in (URGENT, PACED):
-            return await self.sent(callback, args, kwargs, self.go_now(chat))
+            return await self.sent(callback, args, kwargs,
+                                   self.go_now(chat, paced=rate_limit_args == PACED))
         for attempt in range(self.max_retries + 1):
             windows = await self.wait_turn(chat, rate_limit_args == PRIORITY)
             try:
@@ -127,31 +129,52 @@ class Lanes(BaseRateLimiter[int]):
 
     async def wait_turn(self, chat: Chat, priority: bool) -> list[Window]:
         window = self.window(chat)
+        if priority:
+            self.chat_pages[chat] += 1
+            try:
+                while True:
+                    await self.wait_until(window.wait)
+                    self.priority_waiting += 1  # only now: ordinary sends yield the room
+                    try:
+                        await self.wait_until(self.room)
+                    finally:
+                        self.priority_waiting -= 1
+                    if not window.wait(self.monotonic()):
+                        return self.start(window)
+            finally:
+                self.chat_pages[chat] -= 1
+                if not self.chat_pages[chat]:
+                    del self.chat_pages[chat]
         async with self.chat_turns[chat]:
-            await self.wait_until(window.wait)
-            if priority:
-                self.priority_waiting += 1
-                try:
-                    await self.wait_until(self.room)
-                finally:
-                    self.priority_waiting -= 1
-            else:
+            while True:
+                await self.wait_until(lambda now: window.wait(now) or self.paging(chat))
                 async with self.turn:
                     await self.wait_until(self.room_after_priority)
-            windows = [self.sends, self.waited, window]
-            for each in windows:
-                each.start()
+                    # A page to this chat may have gone while we waited for the turn.
+                    if not (window.wait(self.monotonic()) or self.paging(chat)):
+                        return self.start(window)
+
+    def start(self, window: Window) -> list[Window]:
+        windows = [self.sends, self.waited, window]
+        for each in windows:
+            each.start()
         return windows
 
-    def go_now(self, chat: Chat) -> list[Window]:
+    def paging(self, chat: Chat) -> float:
+        """A short pause for an ordinary send while a page to the same chat waits."""
+        return 0.005 if self.chat_pages.get(chat) else 0.0
+
+    def go_now(self, chat: Chat, paced: bool) -> list[Window]:
         """Count a send that does not wait. A group already at its limit is refused here, as
-        Telegram would refuse it, without spending a call."""
+        Telegram would refuse it, without spending a call. Paced sends (reminders) count
+        against the waiting lanes' share too, so they never eat into the reserve."""
         window = self.window(chat)
         if is_group(chat) and (wait := window.wait(self.monotonic())) > 0:
             raise RetryAfter(timedelta(seconds=math.ceil(wait)))
-        for each in (self.sends, window):
+        windows = [self.sends, window, *([self.waited] if paced else [])]
+        for each in windows:
             each.start()
-        return [self.sends, window]
+        return windows
 
     def room(self, now: float) -> float:
         return max(self.paused_until - now, self.waited.wait(now), self.sends.wait(now))

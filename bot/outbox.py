@@ -11,11 +11,12 @@ import logging
 from collections.abc import Awaitable, Callable
 from uuid import uuid4
 
+import httpx
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TimedOut
 
 from bot.clock import Clock
-from bot.domain.delivery import Outcome, Policy, after
+from bot.domain.delivery import Outcome, Policy, after, expired
 from bot.handlers.common import markup
 from bot.limiter import PRIORITY, URGENT
 from bot.storage import Repo
@@ -36,13 +37,16 @@ class Outbox:
                  policy: Policy, settled: Settled) -> None:
         self.bot, self.repo, self.clock, self.policy = bot, repo, clock, policy
         self.settled = settled
+        self.pages = policy.model_copy(update={"unknown_outcomes": None})
         self.letters: dict[str, Letter] = {}
         self.kept: dict[str, list[str]] = {}
         self.dirty: dict[str, int] = {}
         self.versions: dict[str, int] = {}
         self.tasks: set[asyncio.Task] = set()
+        self.finishing: set[asyncio.Task] = set()
         self.wake = asyncio.Event()
         self.writer: asyncio.Task | None = None
+        self.closed = False
 
     async def start(self) -> None:
         """Start writing rows, and resume what an earlier run left undelivered."""
@@ -60,10 +64,14 @@ class Outbox:
             log.info("resuming %s undelivered safety messages", len(pending))
 
     async def stop(self) -> None:
-        """Pending letters stay pending in their rows, for the next run."""
-        for task in list(self.tasks):
+        """Pending letters stay pending in their rows, for the next run. Runs while the bot
+        can still send, so notices about letters that just ended still go out."""
+        self.closed = True
+        if self.finishing:
+            await asyncio.wait(self.finishing, timeout=5)
+        for task in list(self.tasks | self.finishing):
             task.cancel()
-        await asyncio.gather(*self.tasks, return_exceptions=True)
+        await asyncio.gather(*self.tasks, *self.finishing, return_exceptions=True)
         if self.writer is not None:
             self.writer.cancel()
             await asyncio.gather(self.writer, return_exceptions=True)
@@ -79,6 +87,8 @@ class Outbox:
         if kept is not None:
             self.kept[letter.key] = kept
         self.mark(letter)
+        if self.closed:  # shutting down: the next run sends it
+            return letter
         wait = await self.attempt(letter)
         if wait is not None:
             self.spawn(self.retry(letter, wait))
@@ -92,23 +102,35 @@ class Outbox:
         self.wake.set()
 
     async def retry(self, letter: Letter, wait: float | None) -> None:
-        while wait is not None:
+        while wait is not None and not self.closed:
             await asyncio.sleep(wait)
             wait = await self.attempt(letter)
 
     async def attempt(self, letter: Letter) -> float | None:
+        if (late := expired(letter.progress, self.clock.now())) is not None:
+            letter.progress = late
+            self.end(letter)
+            return None
         outcome, retry_after = await self.send(letter)
-        step = after(letter.progress, outcome, self.clock.now(), self.policy, retry_after)
+        policy = self.policy if letter.kind in TO_PERSON else self.pages
+        step = after(letter.progress, outcome, self.clock.now(), policy, retry_after)
         letter.progress = step.progress
         if step.wait is None:
-            letter.done_at = self.clock.now()
-            self.spawn(self.finish(letter))
-        elif outcome is not Outcome.FLOOD:
-            log.warning("safety %s to chat %s not delivered (%s, attempt %s); retrying in %s s",
-                        letter.kind, letter.chat_id, letter.error, step.progress.attempts,
+            self.end(letter)
+            return None
+        if outcome is not Outcome.FLOOD:
+            log.warning("safety %s %s not delivered (%s, attempt %s); retrying in %s s",
+                        letter.kind, letter.key[:8], letter.error, step.progress.attempts,
                         step.wait)
         self.mark(letter)
         return step.wait
+
+    def end(self, letter: Letter) -> None:
+        letter.done_at = self.clock.now()
+        self.mark(letter)
+        task = asyncio.ensure_future(self.finish(letter))
+        self.finishing.add(task)
+        task.add_done_callback(self.finishing.discard)
 
     async def send(self, letter: Letter) -> tuple[Outcome, float]:
         try:
@@ -179,16 +201,24 @@ class Outbox:
         return letter.model_copy(update={"parts": self.kept[key]})
 
 
+# Request never left, so it cannot have arrived; or it left and the answer was lost.
+NOT_SENT = (httpx.ConnectTimeout, httpx.PoolTimeout, httpx.ConnectError)
+MAYBE_SENT = (httpx.ReadTimeout, httpx.ReadError, httpx.RemoteProtocolError)
+
+
 def classify(exc: Exception) -> tuple[Outcome, float]:
-    """What a failed send proves: BadRequest subclasses NetworkError, so order matters."""
+    """What a failed send proves. BadRequest and TimedOut subclass NetworkError, and PTB
+    keeps httpx's error as the cause, which tells whether the request left at all."""
     if isinstance(exc, Forbidden):
         return Outcome.BLOCKED, 0.0
     if isinstance(exc, RetryAfter):
         return Outcome.FLOOD, retry_seconds(exc)
-    if isinstance(exc, TimedOut):
-        return Outcome.TIMEOUT, 0.0
     if isinstance(exc, BadRequest):
         return Outcome.REFUSED, 0.0
+    if isinstance(exc.__cause__, NOT_SENT):
+        return Outcome.FAILED, 0.0
+    if isinstance(exc, TimedOut) or isinstance(exc.__cause__, MAYBE_SENT):
+        return Outcome.TIMEOUT, 0.0
     if not isinstance(exc, NetworkError):
         log.error("unexpected error sending a safety message: %s", type(exc).__name__)
     return Outcome.FAILED, 0.0

@@ -39,6 +39,8 @@ async def serve(app: Application, settings: Settings, stop: asyncio.Event) -> No
             await stop.wait()
             await app.updater.stop()
             await app.stop()
+            if app.post_stop:
+                await app.post_stop(app)
     finally:
         await app.shutdown()
         if app.post_shutdown:

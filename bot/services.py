@@ -35,6 +35,7 @@ class Services:
     repo: Repo | None = None
     outbox: "Outbox | None" = None
     screened: OrderedDict = field(default_factory=OrderedDict)
+    recent: OrderedDict = field(default_factory=OrderedDict)  # chat -> its last few messages
     last_update: datetime | None = None
     roles: dict[int, Role] = field(default_factory=dict)
     rotation: list[int] = field(default_factory=list)

@@ -76,12 +76,21 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
         "staff_prompt_scheduled": [{"who": "Dana", "number": 12}],
         "staff_prompt_reason": [{"who": "Dana", "number": 12}],
         "staff_bad_time": [{"who": "Dana"}],
+        "staff_problem": [{"problem": problem, "value": "<b>x</b>", "usage": usage}
+                          for problem in ("unknown_client", "unknown_request", "unknown_kind",
+                                          "unknown_session", "not_scheduled", "unknown_action",
+                                          "time_past", "time_impossible", "time_unreadable",
+                                          "bad_link", "other")
+                          for usage in ("session_usage", "enroll_usage", "invite_usage",
+                                        "videolink_usage", "client_usage")],
         "staff_client_not_told": [{"number": 12}],
         "staff_alert_withdrawn": [{"number": 12}],
         "staff_request_closed": [{"number": 12, "reason": "under 18 <after> update"}],
         "staff_done": [{"number": 12, "status": "not_a_fit"}],
-        "staff_realert": [{"r": REQUEST, "tier_names": TIERS, "left": timedelta(hours=20)}],
-        "staff_breach": [{"r": REQUEST, "tier_names": TIERS}],
+        "staff_realert": [{"r": REQUEST, "tier_names": TIERS, "left": timedelta(hours=20),
+                           "kind": kind, "due": WHEN} for kind in ("scheduled", "admission")],
+        "staff_breach": [{"r": REQUEST, "tier_names": TIERS, "kind": kind, "due": WHEN}
+                         for kind in ("contact", "admission")],
         "staff_queue": [{"items": [], "tier_names": TIERS, "total": 0, "more": 0},
                         {"items": [{"r": REQUEST, "left": timedelta(hours=-3), "overdue": True},
                                    {"r": REQUEST, "left": timedelta(days=2), "overdue": False}]
@@ -93,13 +102,14 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
                    for told in (True, False)],
         "safety_page": [{"user": USER, "category": "overdose", "severity": "emergency",
                          "at": WHEN, "quote": quote, "number": number, "event_id": event,
-                         "reply": reply}
+                         "reply": reply, "phone": "+16085550123" if number else None}
                         for quote in (None, "I took <all> my pills & " + "x" * 3000)
                         for number in (None, 12) for event in (None, 3)
                         for reply in ("sent", "pending", "blocked", None)],
         "safety_repage": [{"user": USER, "category": "suicide", "severity": "crisis",
                            "at": WHEN, "quote": None, "number": 12, "event_id": 3,
-                           "event": event} for event in EVENTS],
+                           "event": event, "phone": phone}
+                          for event in EVENTS for phone in (None, "+16085550123")],
         "safety_contact_request": [{"user": USER, "category": "suicide", "severity": "crisis",
                                     "at": WHEN, "quote": None, "number": None,
                                     "event_id": event, "reply": None}
@@ -127,7 +137,9 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
         "cant_make_it_staff": [{"client": CLIENT, "session": SESSION, "kind": "Group",
                                 "reason": reason} for reason in (None, "car <broke> & down")],
         "client_unreachable": [{"client": CLIENT}],
-        "enrolled": [{"client": CLIENT, "link": "https://t.me/bot?start=inv_abc", "expires": WHEN}],
+        "enrolled": [{"client": CLIENT, "link": "https://t.me/bot?start=inv_abc", "expires": WHEN,
+                      "group": group, "upcoming": upcoming}
+                     for group, upcoming in ((True, 12), (False, 1), (False, 2), (False, 0))],
         "session_done": [{"action": action, "client": CLIENT, "when": WHEN, "kind": "Group",
                           "weekly": weekly}
                          for action in ("added", "move", "cancel") for weekly in (True, False)],

@@ -37,7 +37,7 @@ class Status(StrEnum):
 class Policy(BaseModel):
     first_wait: float = Field(0.5, gt=0)
     max_wait: float = Field(8.0, gt=0)
-    unknown_outcomes: int = Field(2, ge=1)
+    unknown_outcomes: int | None = Field(2, ge=1)  # None: never give up (staff pages)
 
 
 class Progress(BaseModel):
@@ -64,18 +64,24 @@ def after(progress: Progress, outcome: Outcome, now: datetime, policy: Policy,
     if outcome in FINAL:
         done.status = FINAL[outcome]
         return Step(progress=done, wait=None)
-    if outcome is Outcome.TIMEOUT:
-        done.timeouts += 1
-        if done.timeouts >= policy.unknown_outcomes:
-            done.status = Status.UNSURE
-            return Step(progress=done, wait=None)
-        wait = policy.first_wait
-    elif outcome is Outcome.FLOOD:
+    if outcome is Outcome.FLOOD:
         wait = max(retry_after, policy.first_wait)
     else:
+        if outcome is Outcome.TIMEOUT:
+            done.timeouts += 1
+            if policy.unknown_outcomes and done.timeouts >= policy.unknown_outcomes:
+                done.status = Status.UNSURE
+                return Step(progress=done, wait=None)
         wait = min(policy.first_wait * 2 ** done.failures, policy.max_wait)
         done.failures += 1
     if done.expires_at is not None and now + timedelta(seconds=wait) > done.expires_at:
         done.status = Status.EXPIRED
         return Step(progress=done, wait=None)
     return Step(progress=done, wait=wait)
+
+
+def expired(progress: Progress, now: datetime) -> Progress | None:
+    """The progress of a letter whose time is up before its next attempt, or None."""
+    if progress.expires_at is None or now < progress.expires_at:
+        return None
+    return progress.model_copy(update={"status": Status.EXPIRED})

@@ -15,7 +15,7 @@ Only the standard deadline is counted in business days.
 
 from datetime import datetime, timedelta
 from enum import IntEnum, StrEnum
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import (
     AfterValidator,
@@ -160,6 +160,23 @@ def half_time(referred_at: datetime, due_at: datetime) -> datetime:
     """Halfway from referral to deadline: when the watcher alerts staff a second time."""
     start = as_utc(referred_at)
     return start + (as_utc(due_at) - start) / 2
+
+
+Step_ = Literal["half_time", "breach"]
+
+
+def escalation_due(referred_at: datetime, due_at: datetime, now: datetime,
+                   done: frozenset[str]) -> Step_ | None:
+    """The escalation a deadline needs now, given those already `done`: "breach" once it has
+    passed, else "half_time" once half the time is gone; each once, and never a re-alert
+    after the page."""
+    if "breach" in done:
+        return None
+    if as_utc(now) >= as_utc(due_at):
+        return "breach"
+    if "half_time" not in done and as_utc(now) >= half_time(referred_at, due_at):
+        return "half_time"
+    return None
 
 
 def time_left(now: datetime, due_at: datetime) -> timedelta:

@@ -2,7 +2,10 @@
 
 import re
 from datetime import UTC, date, datetime, time, timedelta
+from typing import Literal
 from zoneinfo import ZoneInfo
+
+Problem = Literal["unreadable", "impossible", "past"]
 
 _DAYS = ["mon", "tue", "wed", "thu", "fri", "sat", "sun"]
 _TIME = re.compile(r"(?<![\d/.-])(\d{1,2})(?::(\d{2}))?\s*(am|pm|a\.m\.|p\.m\.)?(?![\d/.-])")
@@ -36,32 +39,41 @@ def _day(text: str, today: date) -> tuple[date | None, str]:
     return None, text
 
 
-def _clock(text: str) -> time | None:
+def _clock(text: str) -> time | Problem:
     found = [m for m in _TIME.finditer(text)]
     if len(found) != 1:
-        return None
+        return "unreadable"
     hour, minute, half = int(found[0][1]), int(found[0][2] or 0), found[0][3]
+    if not found[0][2] and not half:
+        return "unreadable"
     if half:
         if not 1 <= hour <= 12:
-            return None
+            return "impossible"
         hour = hour % 12 + (12 if half.startswith("p") else 0)
-    if not found[0][2] and not half:
-        return None
     if hour > 23 or minute > 59:
-        return None
+        return "impossible"
     return time(hour, minute)
 
 
-def parse_when(text: str, now: datetime, zone: ZoneInfo) -> datetime | None:
-    """A future moment in UTC, or None when the text is not one clear date and time."""
+def read_when(text: str, now: datetime, zone: ZoneInfo) -> datetime | Problem:
+    """A future moment in UTC, or what is wrong: not one clear date and time ("unreadable"),
+    a date or time that does not exist ("impossible", such as 2/30 or 25:00), or "past"."""
     cleaned = " ".join(text.lower().replace(",", " ").replace(" at ", " ").split())
     today = now.astimezone(zone).date()
     try:
         day, rest = _day(cleaned, today)
     except ValueError:
-        return None
+        return "impossible"
     clock = _clock(rest)
-    if day is None or clock is None:
-        return None
+    if isinstance(clock, str):
+        return clock
+    if day is None:
+        return "unreadable"
     moment = datetime.combine(day, clock, tzinfo=zone).astimezone(UTC)
-    return moment if moment > now else None
+    return moment if moment > now else "past"
+
+
+def parse_when(text: str, now: datetime, zone: ZoneInfo) -> datetime | None:
+    """A future moment in UTC, or None when the text is not one clear date and time."""
+    found = read_when(text, now, zone)
+    return found if isinstance(found, datetime) else None

@@ -177,6 +177,13 @@ class Act(Button, prefix="st"):
 
 
 @dataclass(frozen=True)
+class Open(Button, prefix="st:open"):
+    """A /queue item: show the request's alert here, with its buttons."""
+
+    request: Id
+
+
+@dataclass(frozen=True)
 class NotAFit(Button, prefix="st:reason"):
     request: Id
     reason: Unfit

@@ -3,24 +3,29 @@
 Every command is staff-only and leaves an audit record.
 """
 
+import logging
 import re
 import secrets
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 from telegram import Update
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler
 
 from bot.domain.intake import parse_name
 from bot.domain.roles import Role
 from bot.domain.schedule import Recurrence
-from bot.domain.when import parse_when
-from bot.handlers import reminders
+from bot.domain.when import read_when
+from bot.handlers import reminders, staff
 from bot.handlers.access import staff_handler
 from bot.handlers.clients import kinds
 from bot.handlers.common import send, staff_chats
 from bot.handlers.staff import name_of
 from bot.services import Ctx
 from bot.storage.clients import Client
+from bot.storage.requests import ACTIVE, Status
+
+log = logging.getLogger(__name__)
 
 KINDS = {"group": "group", "individual": "individual", "family": "individual",
          "couples": "individual", "medication": "medication", "med": "medication"}
@@ -33,8 +38,14 @@ async def audit(update: Update, ctx: Ctx, action: str, subject: str,
     await ctx.repo.audit.record(user.id, action, subject, detail, actor_name=name_of(user))
 
 
-async def usage(update: Update, ctx: Ctx, name: str) -> None:
-    await send(ctx, update.effective_chat.id, name)
+async def usage(update: Update, ctx: Ctx, name: str, problem: str | None = None,
+                value: object = None) -> None:
+    """The command's usage, led by what was wrong with this attempt when we know it."""
+    if problem is None:
+        await send(ctx, update.effective_chat.id, name)
+    else:
+        await send(ctx, update.effective_chat.id, "staff_problem", problem=problem,
+                   value=value, usage=name)
     raise ApplicationHandlerStop
 
 
@@ -42,9 +53,18 @@ async def client_arg(update: Update, ctx: Ctx, text: str, template: str) -> Clie
     client = None
     if text.lstrip("#").isdecimal():
         client = await ctx.repo.clients.get(int(text.lstrip("#")))
+        if client is None:
+            await usage(update, ctx, template, "unknown_client", text.lstrip("#"))
     if client is None:
         await usage(update, ctx, template)
     return client
+
+
+async def when_arg(update: Update, ctx: Ctx, text: str) -> datetime:
+    when = read_when(text, ctx.clock.now(), ctx.profile.clinic.tz)
+    if not isinstance(when, datetime):
+        await usage(update, ctx, "session_usage", f"time_{when}", text)
+    return when
 
 
 async def enroll(update: Update, ctx: Ctx) -> None:
@@ -54,7 +74,7 @@ async def enroll(update: Update, ctx: Ctx) -> None:
     if text.lstrip("#").isdecimal():
         request = await ctx.repo.requests.get(int(text.lstrip("#")))
         if request is None or request.answers.name is None:
-            await usage(update, ctx, "enroll_usage")
+            await usage(update, ctx, "enroll_usage", "unknown_request", text.lstrip("#"))
         existing = await ctx.repo.clients.of_request(request.id)
         if existing is not None:
             await issue_invite(update, ctx, existing)
@@ -68,9 +88,24 @@ async def enroll(update: Update, ctx: Ctx) -> None:
                                            update.effective_user.id)
     await audit(update, ctx, "staff_enroll", f"client:{client.id}",
                 f"request:{request.id}" if request else None)
+    if request is not None:
+        await admit(update, ctx, request.id, client)
     await add_group_series(ctx, client)
     await issue_invite(update, ctx, client)
     raise ApplicationHandlerStop
+
+
+async def admit(update: Update, ctx: Ctx, request_id: int, client: Client) -> None:
+    """Enrolment closes the request: admitted, audited, and its staff alert shows it."""
+    moved = await ctx.repo.requests.move(request_id, Status.ADMITTED, update.effective_user.id,
+                                         allowed=ACTIVE)
+    if not moved:
+        return
+    await audit(update, ctx, "staff_admitted", f"request:{request_id}", f"client #{client.id}")
+    try:
+        await staff.refresh(ctx, request_id)
+    except TelegramError:
+        log.warning("the alert for request %s could not be updated", request_id)
 
 
 async def add_group_series(ctx: Ctx, client: Client) -> None:
@@ -90,8 +125,10 @@ async def issue_invite(update: Update, ctx: Ctx, client: Client) -> None:
     await ctx.repo.clients.invite(client.id, token, expires)
     await audit(update, ctx, "staff_invite", f"client:{client.id}")
     link = f"https://t.me/{ctx.bot.username}?start=inv_{token}"
+    upcoming = await ctx.repo.sessions.upcoming(client.id, ctx.clock.now(), limit=50)
     await send(ctx, update.effective_chat.id, "enrolled", client=client, link=link,
-               expires=expires)
+               expires=expires, group=any(s.kind == "group" for s in upcoming),
+               upcoming=len(upcoming))
 
 
 async def invite(update: Update, ctx: Ctx) -> None:
@@ -109,12 +146,12 @@ async def session(update: Update, ctx: Ctx) -> None:
     verb, rest = args[1].lower(), args[2:]
     now, zone = ctx.clock.now(), ctx.profile.clinic.tz
     chat_id = update.effective_chat.id
-    if verb == "add" and rest[0].lower() in KINDS:
+    if verb == "add":
+        if rest[0].lower() not in KINDS:
+            await usage(update, ctx, "session_usage", "unknown_kind", rest[0])
         kind = KINDS[rest[0].lower()]
         weekly = rest[-1].lower() == "weekly"
-        when = parse_when(" ".join(rest[1:-1] if weekly else rest[1:]), now, zone)
-        if when is None:
-            await usage(update, ctx, "session_usage")
+        when = await when_arg(update, ctx, " ".join(rest[1:-1] if weekly else rest[1:]))
         minutes = ctx.profile.program.minutes(kind)
         if weekly:
             local = when.astimezone(zone)
@@ -133,13 +170,13 @@ async def session(update: Update, ctx: Ctx) -> None:
     elif verb in ("move", "cancel") and rest[0].lstrip("#").isdecimal():
         target = await ctx.repo.sessions.get(int(rest[0].lstrip("#")))
         if target is None or target.client_id != client.id:
-            await usage(update, ctx, "session_usage")
+            await usage(update, ctx, "session_usage", "unknown_session", rest[0].lstrip("#"))
         if verb == "move":
-            when = parse_when(" ".join(rest[1:]), now, zone)
-            if when is None or not await ctx.repo.sessions.move(target.id, when):
-                await usage(update, ctx, "session_usage")
+            when = await when_arg(update, ctx, " ".join(rest[1:]))
+            if not await ctx.repo.sessions.move(target.id, when):
+                await usage(update, ctx, "session_usage", "not_scheduled", target.id)
         elif rest[-1].lower() == "all" and target.series_id is not None:
-            await ctx.repo.sessions.cancel_series(target.series_id, now)
+            await ctx.repo.sessions.cancel_series(target.series_id, target, now)
             when = None
         else:
             await ctx.repo.sessions.cancel(target.id)
@@ -149,8 +186,10 @@ async def session(update: Update, ctx: Ctx) -> None:
                     ctx.content.local_time(when) if when else "all" if every else None)
         await send(ctx, chat_id, "session_done", action=verb, client=client, when=when,
                    kind=kinds(ctx, None)[target.kind], weekly=every)
+    elif verb in ("move", "cancel"):
+        await usage(update, ctx, "session_usage", "unknown_session", rest[0])
     else:
-        await usage(update, ctx, "session_usage")
+        await usage(update, ctx, "session_usage", "unknown_action", args[1])
     raise ApplicationHandlerStop
 
 
@@ -159,7 +198,7 @@ async def video_link(update: Update, ctx: Ctx) -> None:
     client = await client_arg(update, ctx, args[0] if args else "", "videolink_usage")
     link = args[1] if len(args) == 2 and URL.match(args[1]) else None
     if link is None:
-        await usage(update, ctx, "videolink_usage")
+        await usage(update, ctx, "videolink_usage", "bad_link" if len(args) > 1 else None)
     await ctx.repo.clients.update(client.id, video_link=link)
     await audit(update, ctx, "staff_video_link", f"client:{client.id}")
     await send(ctx, update.effective_chat.id, "videolink_set", client=client)

@@ -8,8 +8,8 @@ locked database or a broken staff template can delay a page but never the person
 
 import asyncio
 import logging
-from collections import OrderedDict
-from datetime import timedelta
+from collections import OrderedDict, deque
+from datetime import datetime, timedelta
 
 from telegram import Update, User
 from telegram.error import TelegramError
@@ -39,7 +39,10 @@ HELP_REQUESTED = "help_requested"
 CONTACT_REQUESTED = "contact_requested"
 RECORD_TRIES = 3
 REPLY_WAIT = 1.0
-SCREENED = 1024
+SCREENED = 8192  # more than the lane lets wait, so the gate finds what ingress screened
+WINDOW_MESSAGES = 3  # this message and the two before it...
+WINDOW_MINUTES = 10  # ...sent within this many minutes of it
+WINDOW_CHATS = 10_000
 
 
 def screen(services: Services, update: Update) -> distress.Detection | None:
@@ -50,11 +53,29 @@ def screen(services: Services, update: Update) -> distress.Detection | None:
     memo: OrderedDict = services.screened
     if update.update_id in memo:
         return memo[update.update_id]
-    found = distress.screen(message.text or message.caption or "", services.detector)
+    text = message.text or message.caption or ""
+    if update.edited_message is not None or text.startswith("/"):
+        found = distress.screen(text, services.detector)
+    else:
+        earlier = recent(services, message.chat_id, message.date, text)
+        found = distress.screen_recent(text, earlier, services.detector)
     memo[update.update_id] = found
     while len(memo) > SCREENED:
         memo.popitem(last=False)
     return found
+
+
+def recent(services: Services, chat_id: int, when: datetime, text: str) -> list[str]:
+    """The person's earlier messages still in the window, oldest first, then remember this
+    one. Held in memory only, a few per chat for at most WINDOW_MINUTES; never stored."""
+    window: OrderedDict = services.recent
+    said = window.pop(chat_id, None) or deque(maxlen=WINDOW_MESSAGES - 1)
+    earlier = [line for at, line in said if when - at <= timedelta(minutes=WINDOW_MINUTES)]
+    said.append((when, text))
+    window[chat_id] = said
+    while len(window) > WINDOW_CHATS:
+        window.popitem(last=False)
+    return earlier
 
 
 def urgent(services: Services, update: Update) -> bool:
@@ -63,8 +84,8 @@ def urgent(services: Services, update: Update) -> bool:
     if query is not None:
         return any(family.parse(query.data) for family in (Sos, Safe))
     message = update.effective_message
-    if message is not None and (message.text or "").split(" ")[0] in ("/sos", "/crisis",
-                                                                        "/help"):
+    words = (message.text or "").split() if message is not None else []
+    if words and words[0].split("@")[0].lower() in ("/sos", "/crisis", "/help"):
         return True
     return screen(services, update) is not None
 
@@ -119,12 +140,17 @@ async def crisis(ctx: Ctx, update: Update, category: str, severity: str, rule: s
                  quote: str | None) -> None:
     """The contacts at once; the record and the page follow in their own task."""
     lang = lang_of(update)
-    reply = to_person(ctx, update.effective_chat.id, "crisis", lang,
-                      buttons=person_buttons(ctx, lang), category=category, severity=severity,
-                      told=bool(page_targets(ctx)))
+    try:
+        reply = to_person(ctx, update.effective_chat.id, "crisis", lang,
+                          buttons=person_buttons(ctx, lang), category=category,
+                          severity=severity, told=bool(page_targets(ctx)))
+    except Exception:
+        log.exception("the crisis reply could not be made for update %s", update.update_id)
+        reply = None
     ctx.application.create_task(alert_staff(ctx, update.effective_user, lang, category,
                                             severity, rule, quote, reply=reply))
-    await asyncio.shield(reply[1])
+    if reply is not None:
+        await asyncio.shield(reply[1])
 
 
 def private(update: Update) -> bool:
@@ -175,10 +201,14 @@ async def alert_staff(ctx: Ctx, user: User, lang: str | None, category: str, sev
         if event is not None:
             letter.event_id = event.id
             ctx.services.outbox.mark(letter)
+    if letter is not None:
+        status = letter.progress.status.value
+    else:  # a page about a crisis whose reply could not even be made says so
+        status = "failed" if template == "safety_page" else None
     try:
         await page(ctx, user, event, kind="contact" if template != "safety_page" else "page",
                    template=template, category=category, severity=severity, quote=quote,
-                   reply=letter.progress.status.value if letter else None)
+                   reply=status)
     except Exception:
         log.exception("could not page staff about a safety event")
 
@@ -187,14 +217,16 @@ async def page(ctx: Ctx, user: User, event: Event | None, *, kind: str, template
                targets: list[int] | None = None, quote: str | None = None,
                **values: object) -> None:
     """One letter per target; the row keeps the page without the person's words."""
-    number = None
+    number = phone = None
     try:
         request = await ctx.repo.requests.current(user.id)
         number = request.id if request else None
+        if request is not None and request.answers.contact == "phone":
+            phone = request.answers.phone
     except Exception:
         log.warning("could not look up the request of a paged person")
     category = values.pop("category", event.category if event else None)
-    values |= {"user": user, "at": ctx.clock.now(), "number": number,
+    values |= {"user": user, "at": ctx.clock.now(), "number": number, "phone": phone,
                "category": ctx.content.labels().get(f"category.{category}", category),
                "event_id": event.id if event else None, "event": event}
     values.setdefault("severity", event.severity if event else None)
@@ -303,12 +335,16 @@ async def settled(ctx: Ctx, letter: Letter) -> None:
     status = letter.progress.status
     if status is Status.SENT:
         return
-    log.warning("safety %s to chat %s ended %s", letter.kind, letter.chat_id, status.value)
+    log.warning("safety %s %s ended %s", letter.kind, letter.key[:8], status.value)
     if letter.kind not in TO_PERSON:
         return
-    if status is Status.BLOCKED:
-        await blocked(ctx, letter.chat_id)
-    event = await ctx.repo.safety.get(letter.event_id) if letter.event_id else None
+    event = None
+    try:
+        if status is Status.BLOCKED:
+            await blocked(ctx, letter.chat_id)
+        event = await ctx.repo.safety.get(letter.event_id) if letter.event_id else None
+    except Exception:
+        log.exception("could not record the outcome of a safety %s", letter.kind)
     person = User(letter.chat_id, str(letter.chat_id), is_bot=False)
     await page(ctx, person, event, kind="notice", template="safety_undelivered",
                status=status.value, what=letter.kind)

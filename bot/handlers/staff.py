@@ -20,7 +20,7 @@ from bot.domain.intake import clean_free_text
 from bot.domain.roles import Role
 from bot.domain.when import parse_when
 from bot.handlers.access import staff_handler
-from bot.handlers.buttons import Act, NotAFit, Unfit
+from bot.handlers.buttons import Act, NotAFit, Open, Unfit
 from bot.handlers.common import Rows, answer, edit_message, send, staff_chats
 from bot.services import Ctx
 from bot.storage.requests import Request, Status
@@ -30,6 +30,7 @@ log = logging.getLogger(__name__)
 REASONS: tuple[Unfit, ...] = get_args(Unfit)
 PROMPT_LIFE = timedelta(hours=1)
 QUEUE_SHOWN = 25
+QUEUE_BUTTONS_PER_ROW = 4
 OPEN, CLAIMED, CONTACTED = Status.OPEN, Status.CLAIMED, Status.CONTACTED
 ACTIONS = {
     "claim": (Status.CLAIMED, (OPEN,)),
@@ -171,8 +172,22 @@ async def finish(ctx: Ctx, update: Update, request: Request, action: str, *,
     finally:
         try:
             await refresh(ctx, request.id)
+            await refresh_copy(ctx, update, request.id)
         except TelegramError:
             log.warning("the alert for request %s could not be updated", request.id)
+
+
+async def refresh_copy(ctx: Ctx, update: Update, request_id: int) -> None:
+    """A button pressed on a copy of the alert (opened from /queue) updates that copy too."""
+    query = update.callback_query
+    message = query.message if query else None
+    request = await ctx.repo.requests.get(request_id)
+    if message is None or request is None or not Act.parse(query.data):
+        return
+    if (message.chat.id, message.message_id) == (request.alert_chat_id, request.alert_message_id):
+        return
+    await edit_message(ctx, message.chat.id, message.message_id, "staff_alert",
+                       buttons=actions(ctx, request), **await render_alert(ctx, request))
 
 
 async def on_reply(update: Update, ctx: Ctx) -> None:
@@ -212,8 +227,24 @@ async def queue(update: Update, ctx: Ctx) -> None:
         items.append({"r": request, "left": left, "overdue": left.total_seconds() < 0})
     await ctx.repo.audit.record(user.id, "staff_queue_viewed", "queue", str(len(items)),
                                 actor_name=name_of(user))
-    await send(ctx, update.effective_chat.id, "staff_queue", items=items[:QUEUE_SHOWN],
+    shown = items[:QUEUE_SHOWN]
+    label = ctx.content.label("staff.open")
+    row = [(label.format(number=i["r"].id), Open(i["r"].id)) for i in shown]
+    rows = [row[n:n + QUEUE_BUTTONS_PER_ROW] for n in range(0, len(row), QUEUE_BUTTONS_PER_ROW)]
+    await send(ctx, update.effective_chat.id, "staff_queue", buttons=rows or None, items=shown,
                more=max(0, len(items) - QUEUE_SHOWN), total=len(items), tier_names=tier_names(ctx))
+    raise ApplicationHandlerStop
+
+
+async def on_open(update: Update, ctx: Ctx) -> None:
+    """A /queue button: the request's alert, as it is now, with its buttons, in this chat."""
+    request = await pressed_request(update, ctx, Open.of(update).request)
+    user = update.effective_user
+    await answer(update)
+    await ctx.repo.audit.record(user.id, "request_opened", f"request:{request.id}",
+                                actor_name=name_of(user))
+    await send(ctx, update.effective_chat.id, "staff_alert", buttons=actions(ctx, request),
+               **await render_alert(ctx, request))
     raise ApplicationHandlerStop
 
 
@@ -227,14 +258,31 @@ async def watch(ctx: Ctx) -> None:
     chats = [staff_chat] if staff_chat is not None else []
     for request in await repo.requests.half_time_due(now):
         left = priority.time_left(now, request.due_at)
-        if await send_each(ctx, chats, "staff_realert", r=request, tier_names=names, left=left):
+        if await send_each(ctx, chats, "staff_realert", r=request, tier_names=names, left=left,
+                           kind=request.due_kind, due=request.due_at):
             await repo.requests.escalated(request.id, "half_time")
             await repo.audit.record(None, "escalation_half_time", f"request:{request.id}")
     on_call = [*chats, *ctx.services.on_call()]
     for request in await repo.requests.breached(now):
-        if await send_each(ctx, on_call, "staff_breach", r=request, tier_names=names):
+        if await send_each(ctx, on_call, "staff_breach", r=request, tier_names=names,
+                           kind=request.due_kind, due=request.due_at):
             await repo.requests.escalated(request.id, "breach")
             await repo.audit.record(None, "escalation_breach", f"request:{request.id}")
+    for request, done in await repo.requests.awaiting_admission():
+        deadline = request.deadline(priority.DeadlineKind.ADMISSION)
+        if deadline is None or request.referred_at is None:
+            continue
+        step = priority.escalation_due(request.referred_at, deadline.due_at, now, done)
+        if step is None:
+            continue
+        template, targets = (("staff_realert", chats) if step == "half_time"
+                             else ("staff_breach", on_call))
+        if await send_each(ctx, targets, template, r=request, tier_names=names,
+                           kind=deadline.kind, due=deadline.due_at,
+                           left=priority.time_left(now, deadline.due_at)):
+            await repo.requests.escalated_admission(request.id, step)
+            await repo.audit.record(None, f"escalation_admission_{step}",
+                                    f"request:{request.id}")
 
 
 async def send_each(ctx: Ctx, chats: list[int], name: str, **values: object) -> bool:
@@ -254,6 +302,7 @@ def register(app: Application, group: int, reply_group: int) -> None:
     clinician = Role.CLINICIAN
     app.add_handler(staff_handler(Act.handler(on_action), clinician), group)
     app.add_handler(staff_handler(NotAFit.handler(on_reason), clinician), group)
+    app.add_handler(staff_handler(Open.handler(on_open), clinician), group)
     app.add_handler(staff_handler(CommandHandler("queue", queue, filters=where), clinician),
                     group)
     text = filters.TEXT & ~filters.COMMAND & filters.UpdateType.MESSAGE

@@ -6,7 +6,7 @@ from aiosqlite import Row
 from pydantic import BaseModel
 
 from bot.domain.intake import Answers, Step
-from bot.domain.priority import Assessment, half_time
+from bot.domain.priority import Assessment, Deadline, DeadlineKind, half_time
 from bot.storage.base import Table, inserted, parse_ts, ts, written
 
 
@@ -17,6 +17,7 @@ class Status(StrEnum):
     CONTACTED = "contacted"
     SCHEDULED = "scheduled"
     NOT_A_FIT = "not_a_fit"
+    ADMITTED = "admitted"
 
 
 ACTIVE = (Status.OPEN, Status.CLAIMED, Status.CONTACTED, Status.SCHEDULED)
@@ -45,6 +46,10 @@ class Request(BaseModel):
     alert_chat_id: int | None
     alert_message_id: int | None
     paused: bool = False
+    deadlines: list[Deadline] = []
+
+    def deadline(self, kind: DeadlineKind) -> Deadline | None:
+        return next((d for d in self.deadlines if d.kind == kind), None)
 
 
 def _request(row: Row) -> Request:
@@ -58,6 +63,7 @@ def _request(row: Row) -> Request:
         scheduled_for=parse_ts(row["scheduled_for"]), reason=row["reason"],
         alert_chat_id=row["alert_chat_id"], alert_message_id=row["alert_message_id"],
         paused=row["paused_at"] is not None,
+        deadlines=[Deadline.model_validate(d) for d in json.loads(row["deadlines"] or "[]")],
     )
 
 
@@ -192,6 +198,28 @@ class Requests(Table):
                 "INSERT OR IGNORE INTO escalations (request_id, kind, at) VALUES (?, ?, ?)",
                 (request_id, kind, now))
             await db.execute(f"UPDATE requests SET {column} = ? WHERE id = ?", (now, request_id))
+            return cursor.rowcount == 1
+
+    async def awaiting_admission(self) -> list[tuple[Request, frozenset[str]]]:
+        """Requests in play with an admission deadline not yet paged, each with the
+        admission escalations already sent ("half_time", "breach")."""
+        rows = await self.store.all(
+            "SELECT r.*, (SELECT group_concat(e.kind) FROM escalations e"
+            "  WHERE e.request_id = r.id AND e.kind LIKE 'admission_%') AS admission_done"
+            f" FROM requests r WHERE r.status IN {_in(ACTIVE)} AND EXISTS (SELECT 1 FROM"
+            "  json_each(r.deadlines) WHERE json_extract(value, '$.kind') = 'admission')"
+            " AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.request_id = r.id"
+            "  AND e.kind = 'admission_breach') ORDER BY r.id")
+        return [(_request(row), frozenset(
+            kind.removeprefix("admission_") for kind in (row["admission_done"] or "").split(",")
+            if kind)) for row in rows]
+
+    async def escalated_admission(self, request_id: int, kind: str) -> bool:
+        """Record an admission escalation once; False if it was already recorded."""
+        async with self.store.tx() as db:
+            cursor = await db.execute(
+                "INSERT OR IGNORE INTO escalations (request_id, kind, at) VALUES (?, ?, ?)",
+                (request_id, f"admission_{kind}", self.store.now()))
             return cursor.rowcount == 1
 
     async def escalations(self, request_id: int) -> list[str]:

@@ -136,14 +136,16 @@ class Sessions(Table):
             await db.execute("UPDATE series SET filled_until = ? WHERE id = ?",
                              (ts(until), series_id))
 
-    async def cancel_series(self, series_id: int, now: datetime) -> int:
-        """Stop a recurring rule and cancel its future sessions; returns how many."""
+    async def cancel_series(self, series_id: int, from_: Session, now: datetime) -> int:
+        """Stop a recurring rule and cancel `from_` and the sessions of its series after it;
+        earlier sessions stay as they are. Returns how many were cancelled."""
         async with self.store.tx() as db:
             await db.execute("UPDATE series SET cancelled_at = ? WHERE id = ?",
                              (ts(now), series_id))
             cursor = await db.execute(
                 "UPDATE sessions SET status = 'cancelled' WHERE series_id = ?"
-                " AND status = 'scheduled' AND starts_at > ?", (series_id, ts(now)))
+                " AND status = 'scheduled' AND (id = ? OR (starts_at >= ? AND starts_at > ?))",
+                (series_id, from_.id, ts(from_.starts_at), ts(now)))
             await db.execute(
                 "UPDATE reminders SET status = 'skipped', error = 'cancelled' WHERE status ="
                 " 'pending' AND session_id IN (SELECT id FROM sessions WHERE series_id = ?"

@@ -32,6 +32,9 @@ def settings_for(api: StandIn, db: Path, mode: str = "polling", **extra: object)
         "staff_chat_id": STAFF_CHAT,
         "staff_user_ids": ",".join(map(str, STAFF_IDS)),
         "bot_mode": mode,
+        # The stand-in enforces no flood limits unless a test sets them; pacing replies at
+        # Telegram's one a second per chat would only slow every conversation here.
+        "flood_per_chat": 30,
     }
     if mode == "webhook":
         port = free_port()

@@ -8,7 +8,7 @@ import pytest
 
 from bot.standin import FloodLimits
 from tests.e2e.harness import STAFF_IDS, eventually_async
-from tests.e2e.test_intake import saying
+from tests.e2e.test_intake import saying, submitted
 
 DISPATCHER = "reminder-dispatcher"
 
@@ -334,3 +334,115 @@ async def test_a_long_lesson_opens_short_for_anyone(bot, api, alice):
     await alice.expect("One small step")
     await asyncio.sleep(0.3)
     assert not saying(api, alice, "Was this helpful?")
+
+
+async def test_cancel_all_ends_the_series_from_that_session_on(bot, api, dana, staff_group,
+                                                               clock):
+    number, _, maya = await joined(api, dana, staff_group)
+    first, second, *later = await bot.repo.sessions.upcoming(number, clock.now())
+    assert first.series_id == second.series_id and later
+    await dana.send(f"/session {number} cancel {second.id} all")
+    await staff_group.expect("cancelled, with the rest of its series")
+    assert [s.id for s in await bot.repo.sessions.upcoming(number, clock.now())] == [first.id]
+    assert (await bot.repo.sessions.get(second.id)).status == "cancelled"
+    await maya.send("/schedule")
+    schedule = await maya.expect("Your next sessions")
+    assert [line for line in schedule.text.splitlines() if line.startswith("•")] == [
+        "• Group session: Fri Nov 27, 6:00 PM CST"]
+
+
+async def test_a_failed_staff_command_says_what_was_wrong(bot, api, dana, staff_group):
+    number, _, _ = await joined(api, dana, staff_group)
+    cases = [
+        ("/session 99 add group tue 10:00", "There is no client #99"),
+        (f"/session {number} add yoga tue 10:00", 'don\'t know the session kind "yoga"'),
+        (f"/session {number} add individual 2026-11-20 10:00", "is in the past"),
+        (f"/session {number} add individual 2026-02-30 10:00", "is not a real date or time"),
+        (f"/session {number} add individual tue 25:00", "is not a real date or time"),
+        (f"/session {number} add individual sometime", "couldn't read"),
+        (f"/session {number} move 999 tue 10:00", "has no session #999"),
+        ("/invite 42", "There is no client #42"),
+        ("/client 42", "There is no client #42"),
+        ("/enroll 77", "There is no request #77"),
+    ]
+    for command, problem in cases:
+        await dana.send(command)
+        reply = await staff_group.expect(problem)
+        assert reply.text.startswith("⚠️"), command
+        assert "/session CLIENT" in reply.text or "/invite CLIENT" in reply.text \
+            or "/client CLIENT" in reply.text or "/enroll REQUEST" in reply.text
+    upcoming = await bot.repo.sessions.upcoming(number, bot.clock.now(), limit=50)
+    assert {s.kind for s in upcoming} == {"group"}
+
+
+async def test_invite_says_group_sessions_are_scheduled_only_when_they_are(bot, api, dana,
+                                                                          staff_group, clock):
+    number, _ = await enroll(dana, staff_group)
+    assert "Group sessions from the program defaults are scheduled" in staff_group.last().text
+    (first, *_) = await bot.repo.sessions.upcoming(number, clock.now())
+    await dana.send(f"/session {number} cancel {first.id} all")
+    await staff_group.expect("with the rest of its series")
+    await dana.send(f"/invite {number}")
+    card = await staff_group.expect("Invite link")
+    assert "Group sessions" not in card.text
+    assert "No sessions are scheduled yet" in card.text
+    await dana.send(f"/session {number} add individual tue 10:00")
+    await staff_group.expect("added")
+    await dana.send(f"/invite {number}")
+    card = await staff_group.expect("Invite link")
+    assert "1 session scheduled, none of them group sessions" in card.text
+    actions = [e.action for e in await bot.repo.audit.for_subject(f"client:{number}")]
+    assert actions.count("staff_invite") == 3
+
+
+async def test_enrolling_a_request_admits_it_and_ends_its_deadlines(bot, api, alice, dana,
+                                                                    staff_group, clock):
+    await submitted(alice, inject="Yes", pregnant="No")
+    alert = await staff_group.expect("Consultation request #1")
+    await dana.click("📞 Contacted", message=alert)
+    await staff_group.expect("contacted by Dana")
+    await dana.send("/enroll 1")
+    card = await staff_group.expect("Invite link")
+    number = int(re.search(r"Client #(\d+)", card.text)[1])
+    request = await bot.repo.requests.get(1)
+    assert request.status == "admitted"
+    actions = [e.action for e in await bot.repo.audit.for_subject("request:1")]
+    assert actions[-1] == "staff_admitted"
+    updated = api.messages(staff_group.chat_id)[0]
+    assert "Status: admitted" in updated.text and "admitted by Dana" in updated.text
+    assert not updated.buttons
+    await dana.send("/queue")
+    await staff_group.expect("Open requests: 0")
+    clock.advance(timedelta(days=15))
+    await bot.tick()
+    assert not saying(api, staff_group, "Not yet admitted")
+    assert not saying(api, staff_group, "Deadline missed")
+    assert (await bot.repo.clients.get(number)).request_id == 1
+
+
+async def test_the_admission_deadline_of_a_person_who_injects_is_watched(bot, api, alice, dana,
+                                                                         staff_group, clock):
+    await submitted(alice, inject="Yes", pregnant="No")
+    alert = await staff_group.expect("Consultation request #1")
+    await dana.click("📞 Contacted", message=alert)
+    await staff_group.expect("contacted by Dana")
+    clock.advance(timedelta(days=6, hours=23))
+    await bot.tick()
+    assert not saying(api, staff_group, "Not yet admitted")
+    clock.advance(timedelta(hours=1, minutes=1))
+    await bot.tick()
+    realert = await nth(api, staff_group, "Not yet admitted: request #1", 1)
+    assert "admission due Thu Dec 10, 10:00 AM CST" in realert.text
+    assert "/enroll 1" in realert.text
+    await bot.restart()
+    await bot.tick()
+    assert len(saying(api, staff_group, "Not yet admitted")) == 1
+    clock.advance(timedelta(days=7))
+    await bot.tick()
+    breach = await nth(api, staff_group, "Deadline missed: request #1", 1)
+    assert "The admission deadline was Thu Dec 10, 10:00 AM CST" in breach.text
+    await bot.tick()
+    assert len(saying(api, staff_group, "Deadline missed")) == 1
+    assert await bot.repo.requests.escalations(1) == ["admission_half_time", "admission_breach"]
+    actions = [e.action for e in await bot.repo.audit.for_subject("request:1")]
+    assert actions[-2:] == ["escalation_admission_half_time", "escalation_admission_breach"]

@@ -448,3 +448,29 @@ async def test_not_a_fit_with_a_reason_button_or_a_typed_reply(bot, api, staff_g
         reason = typed or "Referred elsewhere"
         closed = await staff_group.expect(f"Status: not a fit ({reason})")
         assert closed.text.endswith("not a fit by Dana") and not closed.buttons
+
+
+async def test_queue_items_open_their_alert_with_its_buttons(bot, api, alice, staff_group, dana):
+    await submitted(alice, pregnant="No")
+    bob = api.person(1002, "Bob")
+    await submitted(bob, name="Bob", pregnant="Yes")
+    await staff_group.expect("Consultation request #2")
+    await dana.send("/queue")
+    queue = await staff_group.expect("Open requests: 2")
+    assert [b.text for row in queue.buttons for b in row] == ["📂 #2", "📂 #1"]
+    stranger = staff_group.person(api.person(777, "Eve"))
+    await stranger.click("📂 #1", message=queue)
+    await eventually(lambda: next(
+        (a for a in api.callback_answers if a.text and "no longer active" in a.text), None))
+    await dana.click("📂 #1", message=queue)
+    copy = await staff_group.expect("Consultation request #1")
+    assert "Name: Maya" in copy.text and "Status: open" in copy.text
+    assert len(saying(api, staff_group, "Consultation request #1")) == 2
+    await dana.click("🙋 Claim", message=copy)
+    for message_id in (copy.message_id, api.messages(staff_group.chat_id)[0].message_id):
+        await api.wait_for(lambda m=message_id: next(
+            (x for x in api.messages(staff_group.chat_id)
+             if x.message_id == m and "claim by Dana" in x.text), None))
+    assert (await bot.repo.requests.get(1)).status == "claimed"
+    actions = [e.action for e in await bot.repo.audit.for_subject("request:1")]
+    assert actions[-2:] == ["request_opened", "staff_claim"]

@@ -16,7 +16,7 @@ COMMANDS = {
     "/oncall 501": Role.ADMIN, "/audit 1": Role.ADMIN, "/audit client 1": Role.ADMIN,
 }
 BUTTONS = {"st:claim:1": Role.CLINICIAN, "st:reason:1:level": Role.CLINICIAN,
-           "sf:ack:1": Role.ON_CALL, "sf:said:1": Role.ON_CALL}
+           "st:open:1": Role.CLINICIAN, "sf:ack:1": Role.ON_CALL, "sf:said:1": Role.ON_CALL}
 SKIP = ("audit_log", "outbox")
 
 

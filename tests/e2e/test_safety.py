@@ -6,7 +6,7 @@ from datetime import timedelta
 import pytest
 
 from tests.e2e.harness import STAFF_IDS, eventually, eventually_async
-from tests.e2e.test_intake import answer_all, consent, saying
+from tests.e2e.test_intake import answer_all, consent, saying, submitted
 
 CONTACTS = ("988", "741741", "1-800-662-4357", "(608) 555-0199", "CHESS Connections")
 
@@ -280,3 +280,81 @@ async def test_staff_see_the_persons_answer_on_every_page_and_repage(make_bot, a
     repage = await staff_group.expect("Still unacknowledged")
     assert "pressed \"I'm safe right now\"" in repage.text
     assert "They said they're safe" in " ".join(b.text for row in repage.buttons for b in row)
+
+
+def crisis_replies(person) -> list:
+    return [m for m in person.inbox() if "24-hour" in m.text or "988" in m.text]
+
+
+async def test_disclosure_over_two_messages_fires_on_the_second_and_not_after(bot, api,
+                                                                              staff_group):
+    """Neither message is alarming alone; together they are. A neutral message after the
+    reply does not fire again, though the window still holds the disclosure."""
+    person = api.person(4010, "Sam")
+    await person.send("the rope is in my trunk")
+    await person.expect("")
+    assert crisis_replies(person) == [] and saying(api, staff_group, "Safety page") == []
+    await person.send("doing it this weekend when my wife's away")
+    reply = await person.expect("Please call or text 988 now")
+    page = await staff_group.expect("Safety page")
+    assert "doing it this weekend when my wife's away" in page.text
+    await person.send("ok thanks, see you at group thursday")
+    await person.expect("")
+    assert crisis_replies(person) == [reply]
+    assert len(saying(api, staff_group, "Safety page")) == 1
+    event = await bot.repo.safety.latest(person.user_id)
+    assert event.category == "suicide"
+
+
+async def test_the_window_is_per_person(bot, api, staff_group):
+    """Another person's message never completes someone else's disclosure."""
+    first, second = api.person(4011, "Kim"), api.person(4012, "Lee")
+    await first.send("the rope is in my trunk")
+    await second.send("doing it this weekend when my wife's away")
+    await first.expect("")
+    await second.expect("")
+    assert crisis_replies(first) == crisis_replies(second) == []
+    assert saying(api, staff_group, "Safety page") == []
+
+
+async def test_weapon_threat_to_others_leads_with_911(bot, api, staff_group):
+    person = api.person(4013, "Ray")
+    await person.send("i got my uncle's gun and i'm going over to my ex's place tonight, "
+                      "she's gonna pay for taking my kids")
+    reply = await person.expect("please call 911 now")
+    assert reply.text.index("911") < reply.text.index("988")
+    page = await staff_group.expect("Safety page")
+    event = await bot.repo.safety.latest(person.user_id)
+    assert (event.category, event.severity) == ("harm_others", "emergency")
+    assert "CONFIDENTIAL" in page.text
+
+
+async def test_abuse_leads_with_safety_not_the_suicide_line(bot, api):
+    person = api.person(4014, "Jo")
+    await person.send("my husband hits me when he drinks and i'm scared to go home")
+    reply = await person.expect("Nobody deserves to be hurt")
+    first = reply.text.splitlines()[0]
+    assert "call 911" in first and "988" not in first
+    assert "safety plan" in reply.text
+
+
+async def test_pages_show_the_phone_the_person_asked_to_be_called_on(bot, api, alice, staff_group,
+                                                                     clock):
+    await submitted(alice, contact="Call me", phone="(608) 555-0123")
+    bob = api.person(1002, "Bob")
+    await submitted(bob, name="Bob", contact="Message me here")
+    await alice.send("I have the pills in my hand, tonight is the night")
+    await alice.expect("911")
+    page = await staff_group.expect("Safety page")
+    assert "request #1" in page.text
+    assert "Phone they gave us to call: +16085550123" in page.text
+    clock.advance(timedelta(minutes=5, seconds=1))
+    await bot.tick("safety-pager")
+    repage = await eventually(lambda: next(iter(saying(api, staff_group,
+                                                       "Still unacknowledged")), None))
+    assert "Phone they gave us to call: +16085550123" in repage.text
+    await bob.send("I have the pills in my hand, tonight is the night")
+    await bob.expect("911")
+    other = await eventually(lambda: next(
+        (m for m in saying(api, staff_group, "Safety page") if "request #2" in m.text), None))
+    assert "Phone they gave us" not in other.text

@@ -137,3 +137,31 @@ async def test_rejected_token(tmp_path, api: StandIn):
     assert lines[0].startswith(f"{PREFIX}TELEGRAM_BOT_TOKEN: the Bot API at 127.0.0.1:")
     assert "rejected it; copy it again from @BotFather" in lines[0]
     assert "secret-token" not in lines[0]
+
+
+@pytest.mark.parametrize("mode", ["polling", "webhook"])
+async def test_the_documented_deployment_answers_start(tmp_path, api: StandIn, mode):
+    """docs/deploy.md, followed to the letter against the stand-in: the clinic's own profile
+    (fictional = false), `iop-bot migrate`, then `iop-bot` in either mode."""
+    env = production(tmp_path, TELEGRAM_BOT_TOKEN=api.token,
+                     TELEGRAM_API_BASE_URL=api.base_url, DATABASE_PATH=str(tmp_path / "iop.db"))
+    if mode == "webhook":
+        from tests.e2e.harness import free_port
+
+        port = free_port()
+        env |= {"BOT_MODE": "webhook", "WEBHOOK_URL": f"http://127.0.0.1:{port}/telegram/hook",
+                "WEBHOOK_LISTEN": "127.0.0.1", "WEBHOOK_PORT": str(port),
+                "WEBHOOK_SECRET": "a" * 64}
+    assert run(tmp_path, env, "migrate").returncode == 0
+    bot = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", cwd=tmp_path, env=clean(tmp_path, env),
+        stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    try:
+        person = api.person(1001, "Alice")
+        await person.send("/start")
+        await person.expect("welcome", timeout=30)
+    finally:
+        bot.send_signal(signal.SIGTERM)
+        _, err = await asyncio.wait_for(bot.communicate(), 30)
+    assert bot.returncode == 0, err.decode()
+    assert "Traceback" not in err.decode()

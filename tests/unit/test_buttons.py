@@ -21,6 +21,7 @@ from bot.handlers.buttons import (
     Lesson,
     More,
     NotAFit,
+    Open,
     Privacy,
     Reminders,
     Reopen,
@@ -31,7 +32,8 @@ from bot.handlers.buttons import (
 from bot.lessons import Library
 
 FAMILIES = [Sos, Consult, About, ClientMenu, Consent, Reopen, Answer, Continue, Privacy,
-            Reminders, Attend, Absence, Lesson, More, Feedback, Act, NotAFit, Safe, Ack, Said]
+            Reminders, Attend, Absence, Lesson, More, Feedback, Act, NotAFit, Open, Safe,
+            Ack, Said]
 BIG = 2**63 - 1
 
 # The data earlier versions sent: buttons still sitting in people's chats.
@@ -68,13 +70,14 @@ SENT_BEFORE = {
     "st:claim:7": Act("claim", 7),
     "st:not_a_fit:7": Act("not_a_fit", 7),
     "st:reason:7:unreachable": NotAFit(7, "unreachable"),
+    "st:open:7": Open(7),
     "safe:ok": Safe("ok"),
     "safe:call": Safe("call"),
     "sf:ack:9": Ack(9),
     "sf:said:9": Said(9),
 }
 LARGEST = [
-    Act("not_a_fit", BIG), NotAFit(BIG, "unreachable"), Attend("yes", BIG),
+    Act("not_a_fit", BIG), NotAFit(BIG, "unreachable"), Open(BIG), Attend("yes", BIG),
     Absence(BIG, "transport"), Ack(BIG), Lesson("a" * 58), More("a" * 58), Feedback("n", "a" * 58),
     Answer(Step.MENTAL_HEALTH, "x" * 32), Consent("yes", "r" * 32),
 ]
@@ -87,6 +90,7 @@ NOT_OURS = [
     "rm:yes:0", "rm:yes:-1", "rm:yes:5:unwell", "rm:why:5", "rm:why:5:bored",
     f"rm:yes:{BIG + 1}", "learn:", "learn:Sleep", "learn:a--b", "learn:" + "a" * 59, "ls:y",
     "ls:x:halt", "st:claim", "st:delete:1", "st:claim:1:2", "st:reason:1", "st:reason:1:bored",
+    "st:open", "st:open:0", "st:open:x", "st:open:1:2",
     "safe:maybe", "me", "me:stop", "go:", "go:1", "in:go", "sf:ack", "sf:ack:", "sf:ack:x",
     "sf:ack:1:2", "sf:ack:0", "sf:ack:-1", "sf:ack:" + "1" * 58,
 ]  # fmt: skip

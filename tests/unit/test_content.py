@@ -75,8 +75,9 @@ def test_a_clinic_overlay_overrides_packaged_files(tmp_path, profile, content):
     (tmp_path / "labels" / "es.toml").write_text("[menu]\nconsult = 'Pedir cita'\n")
     clinic = Content(profile, overlay=tmp_path)
     assert clinic.render("welcome") == f"Hello from {profile.clinic.name}"
-    assert clinic.render("welcome", "es") == content.render("welcome", "es")
-    assert clinic.render("help") == content.render("help")
+    assert clinic.render("welcome", "es", client=None) == content.render("welcome", "es",
+                                                                        client=None)
+    assert clinic.render("help", client=False) == content.render("help", client=False)
     assert set(clinic.message_names()) == {*content.message_names(), "extra"}
     assert clinic.label("menu.consult", "es") == "Pedir cita"
     assert clinic.labels("es") == content.labels("es") | {"menu.consult": "Pedir cita"}

@@ -2,7 +2,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 
-from bot.domain.delivery import Outcome, Policy, Progress, Status, after
+from bot.domain.delivery import Outcome, Policy, Progress, Status, after, expired
 
 NOW = datetime(2026, 12, 3, 12, 0, tzinfo=UTC)
 POLICY = Policy(first_wait=0.5, max_wait=8, unknown_outcomes=2)
@@ -44,6 +44,21 @@ def test_one_resend_after_a_timeout_then_unsure():
     progress, waits = run([Outcome.TIMEOUT, Outcome.TIMEOUT])
     assert waits == [0.5, None]
     assert progress.status is Status.UNSURE
+
+
+def test_pages_never_give_up_on_timeouts_but_back_off():
+    progress, waits = Progress(), []
+    for _ in range(6):
+        step = after(progress, Outcome.TIMEOUT, NOW, Policy(unknown_outcomes=None))
+        progress, waits = step.progress, [*waits, step.wait]
+    assert progress.status is Status.PENDING and waits == [0.5, 1, 2, 4, 8, 8]
+
+
+def test_a_letter_past_its_time_expires_before_the_next_attempt():
+    progress = Progress(expires_at=NOW)
+    assert expired(progress, NOW - timedelta(seconds=1)) is None
+    assert expired(progress, NOW).status is Status.EXPIRED
+    assert expired(Progress(), NOW) is None
 
 
 def test_known_failures_between_timeouts_do_not_reset_the_count():

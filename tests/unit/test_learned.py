@@ -2,9 +2,11 @@ import random
 
 import pytest
 
-from bot.domain.distress import detect, load_detector, screen
-from bot.domain.distress.learned import LABELS, classify, features, load_model, train
-from scripts.train_distress import fingerprint
+from bot.domain.distress import Category, Severity, detect, load_detector, screen, semantic
+from bot.domain.distress.detector import escalate
+from bot.domain.distress.learned import LABELS, MODEL, classify, features, load_model, train
+from bot.domain.distress.screen import backstop
+from scripts.train_distress import build, fingerprint
 
 
 @pytest.fixture(scope="module")
@@ -12,9 +14,16 @@ def detector():
     return load_detector()
 
 
-def test_shipped_model_is_trained_on_the_current_data():
+def test_shipped_models_are_trained_on_the_current_data():
     """Fails after the eval set changes until scripts/train_distress.py is run again."""
     assert load_model().trained_on == fingerprint()
+    assert semantic.load_head().trained_on == fingerprint()
+
+
+def test_training_script_rebuilds_the_shipped_files_byte_for_byte():
+    hashed, head = build()
+    assert hashed == MODEL.read_text(encoding="utf-8")
+    assert head == semantic.MODEL.read_text(encoding="utf-8")
 
 
 def test_training_is_deterministic():
@@ -45,13 +54,46 @@ def test_backstop_catches_a_paraphrase_the_rules_miss():
 
 
 def test_a_clinic_can_set_the_threshold():
-    assert load_detector(threshold=0.35).model.threshold == 0.35
-    assert load_detector().model.threshold == load_model().threshold
+    assert load_detector(threshold=0.35).head.threshold == 0.35
+    assert load_detector().head.threshold == semantic.load_head().threshold
+    assert load_detector(threshold=0.35, head=None).model.threshold == 0.35
+
+
+def test_semantic_vote_reaches_wording_the_ngrams_have_not_seen():
+    """English and Spanish share one embedding space: a head trained on English only
+    still places the Spanish paraphrase with it."""
+    texts = ["i want to end my life", "i don't want to be alive anymore",
+             "i am going to kill myself tonight", "see you at group tomorrow",
+             "thanks for the reminder", "can i bring my partner to family night"]
+    labels = [1, 1, 1, 0, 0, 0]
+    head = semantic.train(semantic.embed(texts), labels, 2, threshold=0.5, steps=200, rate=2.0)
+    probs = semantic.probabilities(semantic.embed(["ya no quiero seguir viviendo",
+                                                   "nos vemos mañana en el grupo"]), head)
+    assert probs[0][1] > 0.5 > probs[1][1]
+
+
+def test_semantic_training_is_deterministic():
+    vectors = semantic.embed(["i want to die", "see you tomorrow"])
+    assert (semantic.train(vectors, [1, 0], 7, threshold=0.3)
+            == semantic.train(vectors, [1, 0], 7, threshold=0.3))
+
+
+def test_backstop_severity_follows_the_lexicon_escalations(detector):
+    """A learned detection is an emergency when the message says the means are in hand."""
+    assert escalate(Category.SUICIDE, Severity.CRISIS, "the gun is in my hand",
+                    detector.lexicon)[0] == Severity.EMERGENCY
+    assert escalate(Category.SUICIDE, Severity.CRISIS, "i miss my dog",
+                    detector.lexicon) == (Severity.CRISIS, None)
+
+
+def test_backstop_alone_never_raises(detector):
+    for text in ("", "a", "hola " * 2000, "💊" * 300, "i can't keep doing this. " * 60):
+        backstop(text, detector)
 
 
 def test_no_model_means_rules_only():
     rules_only = load_detector(model=None)
-    assert rules_only.model is None
+    assert rules_only.model is None and rules_only.head is None
     assert screen("i want to kill myself", rules_only).rule.startswith("suicide")
 
 

@@ -172,3 +172,33 @@ async def test_pages_go_before_ordinary_sends(quick):
     assert calls == ["fills the second", "page"]
     clock.now += 1.0
     await asyncio.wait_for(ordinary, 1)
+
+
+async def test_a_page_waiting_for_its_group_does_not_hold_up_other_chats(quick):
+    clock = Clock()
+    limiter = Lanes(per_second=30, group_per_minute=1, monotonic=clock)
+    calls, call = call_log()
+    await send(limiter, call, "page", chat=-100, lane=PRIORITY)
+    waiting = asyncio.create_task(send(limiter, call, "second page", chat=-100, lane=PRIORITY))
+    await asyncio.sleep(0.01)
+    await asyncio.wait_for(send(limiter, call, "ordinary", chat=7), 1)
+    assert calls == ["page", "ordinary"] and not waiting.done()
+    clock.now += 60
+    await asyncio.wait_for(waiting, 1)
+
+
+async def test_an_ordinary_send_to_a_group_yields_to_a_page_for_it(quick):
+    clock = Clock()
+    limiter = Lanes(per_second=30, group_per_minute=1, monotonic=clock)
+    calls, call = call_log()
+    await send(limiter, call, "alert", chat=-100)
+    ordinary = asyncio.create_task(send(limiter, call, "next alert", chat=-100))
+    await asyncio.sleep(0.01)
+    page = asyncio.create_task(send(limiter, call, "page", chat=-100, lane=PRIORITY))
+    await asyncio.sleep(0.01)
+    clock.now += 60
+    await asyncio.wait_for(page, 1)
+    assert calls == ["alert", "page"]
+    clock.now += 60
+    await asyncio.wait_for(ordinary, 1)
+    assert calls == ["alert", "page", "next alert"]

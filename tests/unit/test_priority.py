@@ -283,3 +283,18 @@ def test_deadline_is_stored_in_utc() -> None:
 def test_assessment_needs_a_deadline() -> None:
     with pytest.raises(ValidationError):
         Assessment(tier=Tier.STANDARD, deadlines=())
+
+
+def test_escalation_due_half_time_then_breach_each_once():
+    from datetime import UTC, datetime, timedelta
+
+    from bot.domain.priority import escalation_due
+    start = datetime(2026, 11, 26, 16, 0, tzinfo=UTC)
+    due = start + timedelta(days=14)
+    assert escalation_due(start, due, start + timedelta(days=6), frozenset()) is None
+    assert escalation_due(start, due, start + timedelta(days=7), frozenset()) == "half_time"
+    assert escalation_due(start, due, start + timedelta(days=8),
+                          frozenset({"half_time"})) is None
+    assert escalation_due(start, due, due, frozenset({"half_time"})) == "breach"
+    assert escalation_due(start, due, due, frozenset()) == "breach"
+    assert escalation_due(start, due, due, frozenset({"breach"})) is None

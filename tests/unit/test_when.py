@@ -3,7 +3,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 
-from bot.domain.when import parse_when
+from bot.domain.when import parse_when, read_when
 
 CHICAGO = ZoneInfo("America/Chicago")
 # Thursday 26 Nov 2026, 10:00 in Chicago.
@@ -39,3 +39,19 @@ def test_reads_common_forms(text, expect):
 ])
 def test_refuses_unclear_or_past(text):
     assert parse_when(text, NOW, CHICAGO) is None
+
+
+@pytest.mark.parametrize(("text", "problem"), [
+    ("2026-11-20 10:00", "past"),
+    ("today 9:00", "past"),
+    ("2026-02-30 10:00", "impossible"),
+    ("13/40 10:00", "impossible"),
+    ("tue 25:00", "impossible"),
+    ("tue 10:75", "impossible"),
+    ("tue 13pm", "impossible"),
+    ("someday", "unreadable"),
+    ("tue", "unreadable"),
+    ("10:00", "unreadable"),
+])
+def test_read_when_says_what_is_wrong(text, problem):
+    assert read_when(text, NOW, CHICAGO) == problem

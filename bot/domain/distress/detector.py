@@ -153,6 +153,16 @@ def _clause_bounds(text: str, position: int, ctx: Context) -> tuple[int, int]:
     return start, end
 
 
+def escalate(category: Category, severity: Severity, text: str,
+             lexicon: Lexicon) -> tuple[Severity, str | None]:
+    """A crisis becomes an emergency when one of the category's escalation patterns occurs
+    in `text` (for detections that did not come from a rule); returns the escalation id."""
+    sentences = [m[0].strip() for m in _SENTENCE.finditer(normalize_text(text,
+                                                                         lexicon.normalizer))]
+    hit = _escalate(_Hit(category, severity, ""), sentences, lexicon)
+    return hit.severity, hit.rule or None
+
+
 def _escalate(hit: _Hit, sentences: list[str], lexicon: Lexicon) -> _Hit:
     if hit.severity is Severity.EMERGENCY:
         return hit

@@ -50,7 +50,10 @@ def fold(text: str) -> str:
 
 
 def features(text: str) -> list[int]:
-    words = _WORD.findall(fold(text))
+    return _features(_WORD.findall(fold(text)))
+
+
+def _features(words: list[str]) -> list[int]:
     grams = []
     for index, word in enumerate(words):
         grams.append("w:" + word)
@@ -70,10 +73,9 @@ def _softmax(scores: list[float]) -> list[float]:
 
 def _scores(found: list[int], weights: Mapping[int, Sequence[float]]) -> list[float]:
     """Feature weights scaled by 1/sqrt(n), so long texts are not louder; plus the bias."""
-    scores = [0.0] * len(LABELS)
-    for bucket in found:
-        for label, weight in enumerate(weights.get(bucket, ())):
-            scores[label] += weight
+    rows = [row for row in map(weights.get, found) if row]
+    scores = [sum(column, 0.0) for column in zip(*rows, strict=True)]
+    scores = scores or [0.0] * len(LABELS)
     scale = 1 / math.sqrt(len(found))
     bias = weights.get(BIAS, (0.0,) * len(LABELS))
     return [score * scale + b for score, b in zip(scores, bias, strict=True)]
@@ -81,9 +83,12 @@ def _scores(found: list[int], weights: Mapping[int, Sequence[float]]) -> list[fl
 
 def probabilities(text: str, model: Model) -> list[float]:
     """P(label); a text too short or too unfamiliar to judge counts as no distress."""
-    found = features(text)
+    words = _WORD.findall(fold(text))
+    if len(words) < MIN_WORDS:
+        return [1.0] + [0.0] * (len(LABELS) - 1)
+    found = _features(words)
     known = sum(1 for bucket in found if bucket in model.weights)
-    if len(_WORD.findall(fold(text))) < MIN_WORDS or known < MIN_KNOWN * len(found):
+    if known < MIN_KNOWN * len(found):
         return [1.0] + [0.0] * (len(LABELS) - 1)
     return _softmax(_scores(found, model.weights))
 

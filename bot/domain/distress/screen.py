@@ -1,31 +1,118 @@
-"""Rules first; the learned backstop only when the rules found nothing."""
+"""Rules first; the learned backstop only when the rules found nothing.
 
+The backstop is two models voting: the hashed n-gram model (learned.py, spelling and
+phrasing it has seen) and the semantic head over multilingual sentence embeddings
+(semantic.py, meaning in words it has not seen). Their probabilities are averaged. The
+encoder is the costly half, so it is asked only about parts of a message where its vote
+can still tip the average below the threshold, at most MAX_ASKED of them, and never about
+a part longer than LONG characters (those keep the n-gram model's own threshold).
+"""
+
+from collections.abc import Sequence
 from pathlib import Path
 from typing import NamedTuple
 
-from bot.domain.distress.detector import detect
-from bot.domain.distress.learned import MODEL, Model, classify, load_model
+from bot.domain.distress import semantic
+from bot.domain.distress.detector import detect, escalate
+from bot.domain.distress.learned import LABELS, MODEL, Model, load_model, parts, probabilities
 from bot.domain.distress.lexicon import Lexicon, load_lexicon
-from bot.domain.distress.model import Detection
+from bot.domain.distress.model import DEFAULT_SEVERITY, Category, Detection
+
+MAX_ASKED = 2
+LONG = 600
 
 
 class Detector(NamedTuple):
     lexicon: Lexicon
     model: Model | None
+    head: semantic.Head | None = None
 
 
 def load_detector(extra: Path | None = None, model: Path | None = MODEL,
-                  threshold: float | None = None) -> Detector:
+                  threshold: float | None = None,
+                  head: Path | None = semantic.MODEL) -> Detector:
     """The shipped lexicon plus a clinic's extra file; `model=None` turns the backstop off,
-    and `threshold` overrides the most P(no distress) at which it still fires."""
+    `head=None` leaves only its n-gram half, and `threshold` overrides the most
+    P(no distress) at which the backstop still fires."""
     learned = load_model(model) if model else None
-    if learned is not None and threshold is not None:
-        learned = learned.model_copy(update={"threshold": threshold})
-    return Detector(load_lexicon(extra=extra), learned)
+    vote = semantic.load_head(head) if learned is not None and head else None
+    if threshold is not None:
+        if vote is not None:
+            vote = vote.model_copy(update={"threshold": threshold})
+        elif learned is not None:
+            learned = learned.model_copy(update={"threshold": threshold})
+    if vote is not None:
+        semantic.encoder()
+    return Detector(load_lexicon(extra=extra), learned, vote)
 
 
 def screen(text: str, detector: Detector) -> Detection | None:
     found = detect(text, detector.lexicon)
     if found is None and detector.model is not None:
-        found = classify(text, detector.model)
+        found = backstop(text, detector)
     return found
+
+
+def backstop(text: str, detector: Detector) -> Detection | None:
+    """The learned models' verdict on a message the rules let through."""
+    model, head = detector.model, detector.head
+    if model is None:
+        return None
+    pieces = list(parts(text[:5000]))
+    hashed = [probabilities(piece, model) for piece in pieces]
+    verdicts = [p for piece, p in zip(pieces, hashed, strict=True)
+                if (head is None or len(piece) > LONG) and p[0] < model.threshold]
+    if head is not None:
+        verdicts += _voted(pieces, hashed, head)
+    if not verdicts:
+        return None
+    best = min(verdicts, key=lambda p: p[0])
+    category = Category(LABELS[max(range(1, len(LABELS)), key=lambda i: best[i])])
+    severity, rule = escalate(category, DEFAULT_SEVERITY[category], text, detector.lexicon)
+    return Detection(category=category, severity=severity,
+                     rule=rule or f"learned.{category.value}")
+
+
+def _voted(pieces: Sequence[str], hashed: Sequence[Sequence[float]],
+           head: semantic.Head) -> list[list[float]]:
+    """Averaged votes below the threshold; the encoder is asked only where it can matter:
+    with P(none) at most 1 from the encoder, the average stays above the threshold when
+    the n-gram model's P(none) is at least twice it."""
+    asked = sorted((i for i, piece in enumerate(pieces)
+                    if len(piece) <= LONG and hashed[i][0] < 2 * head.threshold),
+                   key=lambda i: hashed[i][0])[:MAX_ASKED]
+    if not asked:
+        return []
+    votes = semantic.probabilities(semantic.embed([pieces[i] for i in asked]), head)
+    averaged = [[(a + b) / 2 for a, b in zip(hashed[i], vote, strict=True)]
+                for i, vote in zip(asked, votes.tolist(), strict=True)]
+    return [p for p in averaged if p[0] < head.threshold]
+
+
+# A later message joins the earlier ones only when it leans toward distress on its own.
+SUGGESTIVE = 0.9
+
+
+def screen_recent(text: str, earlier: Sequence[str], detector: Detector) -> Detection | None:
+    """Screen `text` together with the same person's `earlier` messages (oldest first).
+
+    Some danger shows only across messages: "I can't do this anymore", then "I have the
+    pills here". The window fires when the message alone does not, it leans toward
+    distress by itself, and the messages together fire while the earlier ones together
+    did not. So a neutral message after a disclosure never fires again, and neither does
+    a later message that adds nothing. The caller keeps `earlier` (in memory only).
+    """
+    found = screen(text, detector)
+    if found is not None or not earlier or not _suggestive(text, detector):
+        return found
+    together = screen("\n".join([*earlier, text]), detector)
+    if together is None or screen("\n".join(earlier), detector) is not None:
+        return None
+    return together.model_copy(update={"rule": f"window.{together.rule}"})
+
+
+def _suggestive(text: str, detector: Detector) -> bool:
+    if detector.model is None:
+        return True
+    return min(probabilities(piece, detector.model)[0] for piece in parts(text[:5000])) \
+        < SUGGESTIVE
