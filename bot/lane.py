@@ -37,7 +37,7 @@ class Lane(BaseUpdateProcessor):
         self.dropped = 0
 
     async def initialize(self) -> None:
-        pass
+        """Nothing to open: the queues live in memory."""
 
     async def shutdown(self) -> None:
         for queue in self.queues.values():

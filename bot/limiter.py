@@ -91,10 +91,10 @@ class Lanes(BaseRateLimiter[int]):
         self.count = 0
 
     async def initialize(self) -> None:
-        pass
+        """Nothing to open: the windows live in memory."""
 
     async def shutdown(self) -> None:
-        pass
+        """Nothing to close."""
 
     async def process_request(self, callback: Callable[..., Coroutine[Any, Any, Any]],
                               args: Any, kwargs: dict[str, Any], endpoint: str,

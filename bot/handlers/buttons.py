@@ -90,12 +90,12 @@ def ours(data: object) -> bool:
 
 @dataclass(frozen=True)
 class Sos(Button, prefix="sos"):
-    pass
+    """"I need help now" on the menu: no fields."""
 
 
 @dataclass(frozen=True)
 class Consult(Button, prefix="menu:consult"):
-    pass
+    """"Request a consultation" on the menu: no fields."""
 
 
 @dataclass(frozen=True)
