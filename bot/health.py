@@ -61,22 +61,22 @@ async def serving(services: Services, settings: Settings) -> AsyncIterator[None]
         return
 
     async def handle(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        # A client that hangs up, stalls or sends garbage gets nothing more.
         try:
-            async with asyncio.timeout(5):
-                head = await reader.readuntil(b"\r\n\r\n")
-            method, _, rest = head.split(b"\r\n", 1)[0].partition(b" ")
-            target = rest.partition(b" ")[0]
-            if target.split(b"?")[0] != PATH.encode():
-                status, body = 404, {"error": "not found"}
-            elif method not in (b"GET", b"HEAD"):
-                status, body = 405, {"error": "use GET"}
-            else:
-                status, body = await report(services)
-            writer.write(_response(status, body, head=method == b"HEAD"))
-            await writer.drain()
-        except (TimeoutError, asyncio.IncompleteReadError, asyncio.LimitOverrunError,
-                ConnectionError):
-            pass
+            with suppress(TimeoutError, asyncio.IncompleteReadError,
+                          asyncio.LimitOverrunError, ConnectionError):
+                async with asyncio.timeout(5):
+                    head = await reader.readuntil(b"\r\n\r\n")
+                method, _, rest = head.split(b"\r\n", 1)[0].partition(b" ")
+                target = rest.partition(b" ")[0]
+                if target.split(b"?")[0] != PATH.encode():
+                    status, body = 404, {"error": "not found"}
+                elif method not in (b"GET", b"HEAD"):
+                    status, body = 405, {"error": "use GET"}
+                else:
+                    status, body = await report(services)
+                writer.write(_response(status, body, head=method == b"HEAD"))
+                await writer.drain()
         finally:
             writer.close()
             with suppress(ConnectionError):

@@ -5,14 +5,7 @@ import pytest
 from telegram.error import RetryAfter
 
 from bot.limiter import PACED, PRIORITY, URGENT, Lanes
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 100.0
-
-    def __call__(self) -> float:
-        return self.now
+from tests.standin.conftest import FakeClock as Clock
 
 
 @pytest.fixture
