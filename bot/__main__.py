@@ -35,6 +35,9 @@ def parse(argv: list[str]) -> argparse.Namespace:
     backup = sub.add_parser("backup", help="copy the database safely, even while the bot runs")
     backup.add_argument("path", type=Path, help="where to write the copy (replaced if there)")
     sub.add_parser("check", help="check settings, profile, database and Telegram, then exit")
+    sub.add_parser("keygen", help="print a new data encryption key")
+    sub.add_parser("rotate-key", help="re-encrypt stored data with the first configured key "
+                                      "(resumable: run it again after an interruption)")
     return parser.parse_args(argv)
 
 
@@ -44,6 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         from bot.check import run_check
 
         return run_check()
+    if args.command == "keygen":
+        from bot.storage.vault import new_key
+
+        print(new_key())
+        return 0
     try:
         settings = load_settings()
         logs.setup(settings.log_level, settings.log_format)
@@ -54,6 +62,10 @@ def main(argv: list[str] | None = None) -> int:
             version = asyncio.run(migrate_only(settings.database_path))
             print(f"database {settings.database_path} is at schema version {version}")
             return 0
+        if command == "rotate-key":
+            from bot.ops import run_rotate
+
+            return asyncio.run(run_rotate(settings))
         if command == "backup":
             from bot.ops import run_backup
 

@@ -30,6 +30,7 @@ from bot.handlers import (
     team,
     whoami,
 )
+from bot.keys import vault_for
 from bot.lane import Lane
 from bot.lessons import Library
 from bot.limiter import Lanes
@@ -112,7 +113,8 @@ def build_application(settings: Settings, profile: Profile | None = None, *,
 
 async def open_resources(app: Application) -> None:
     services: Services = app.bot_data["services"]
-    services.repo = await open_repo(services.settings.database_path, services.clock)
+    services.repo = await open_repo(services.settings.database_path, services.clock,
+                                    vault_for(services.settings))
     if await services.repo.staff.seed(services.settings.staff_user_ids):
         await services.repo.audit.record(None, "staff_seeded", "staff",
                                          str(len(services.settings.staff_user_ids)))

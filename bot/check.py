@@ -17,6 +17,7 @@ from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError
 from bot import logs, preflight
 from bot.config import ConfigError, Mode, Settings, load_settings
 from bot.content import Content
+from bot.keys import vault_for
 from bot.lessons import Library
 from bot.profile import Profile, load_profile
 from bot.storage.db import inspect
@@ -79,7 +80,14 @@ def _safe(settings: Settings, profile: Profile, report: Report) -> None:
         preflight.check(settings, profile, stored(settings.database_path))
     except ConfigError as exc:
         for line in exc.args:
-            report.fail("on-call", line)
+            report.fail("encryption" if line.startswith("DATA_ENCRYPTION") else "on-call", line)
+        if any(line.startswith("DATA_ENCRYPTION") for line in exc.args):
+            return
+    if settings.data_encryption_key or settings.data_encryption_key_file:
+        vault = vault_for(settings)
+        older = f", {len(vault.ids) - 1} older key(s) for `iop-bot rotate-key`" \
+            if len(vault.ids) > 1 else ""
+        report.ok("encryption", f"data key {vault.kid}{older}")
 
 
 def _content(settings: Settings, profile: Profile, report: Report) -> None:

@@ -94,6 +94,8 @@ class Settings(BaseSettings):
     flood_per_second: int = Field(30, ge=1, le=1000)
     flood_per_chat: int = Field(1, ge=1, le=100)
     safety_reserve: int = Field(2, ge=0)
+    data_encryption_key: SecretStr | None = None
+    data_encryption_key_file: Path | None = None
 
     @model_validator(mode="after")
     def _reserve_leaves_room(self) -> "Settings":
@@ -214,6 +216,6 @@ def describe(err: dict) -> list[str]:
     if err["type"] != "value_error":
         message = PLAIN.get(name, message)
     value = err.get("input")
-    secret = "TOKEN" in name or "SECRET" in name
+    secret = any(word in name for word in ("TOKEN", "SECRET", "KEY"))
     shown = f" (got {str(value)[:40]!r})" if isinstance(value, str) and not secret else ""
     return [f"{name}: {message}{shown}. {FIX}"]

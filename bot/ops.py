@@ -1,10 +1,17 @@
-"""`iop-bot backup`: a consistent copy of the live database, safe while the bot runs."""
+"""`iop-bot backup`: a consistent copy of the live database, safe while the bot runs.
+`iop-bot rotate-key`: every stored value re-encrypted with the first configured key."""
 
 import os
 import sqlite3
 import sys
 from contextlib import closing
 from pathlib import Path
+
+from bot.clock import SystemClock
+from bot.config import Settings
+from bot.keys import vault_for
+from bot.storage import open_repo
+from bot.storage.sealed import census, remac, reseal
 
 
 class BackupError(Exception):
@@ -53,3 +60,27 @@ def run_backup(database: Path, target: Path) -> int:
         return 1
     print(f"backed up {database} to {target} (schema version {version}, integrity ok)")
     return 0
+
+
+async def run_rotate(settings: Settings) -> int:
+    """Safe beside the running bot, and resumable: each batch commits on its own."""
+    vault = vault_for(settings)
+    repo = await open_repo(settings.database_path, SystemClock(), vault)
+    try:
+        before = await census(repo.store)
+        print(f"sealing with key {vault.kid}; before: {_counts(before)}", flush=True)
+        sealed = await reseal(repo.store)
+        phones = await remac(repo.store)
+        after = await census(repo.store)
+    finally:
+        await repo.close()
+    print(f"re-encrypted {sealed} values and {phones} phone lookups; now: {_counts(after)}")
+    if set(after) <= {vault.kid}:
+        print("every value is sealed with the first key: older keys may be removed from the "
+              "configuration (keep them with your backups' keys as long as those backups)")
+    return 0
+
+
+def _counts(census: dict[str, int]) -> str:
+    return ", ".join(f"{count} {f'with key {kid}' if kid else 'in clear'}"
+                     for kid, count in sorted(census.items())) or "nothing stored"

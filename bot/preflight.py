@@ -8,9 +8,13 @@ crisis has a line to call meanwhile:
   every `safety.on_call_user_ids` and `safety.backup_user_ids`, who are paged directly;
 - the profile has the contacts every crisis reply leads with: `support.emergency` and
   `support.lifeline` (911 and 988 in the US).
+
+And the data key is the deployment's own (DATA_ENCRYPTION_KEY or DATA_ENCRYPTION_KEY_FILE),
+never one the bot made beside the database, which every copy of the data folder would carry.
 """
 
 from bot.config import FIX, ConfigError, Settings
+from bot.keys import vault_for
 from bot.profile import Profile
 
 CRISIS_LINES = {"emergency": "911", "lifeline": "988"}  # field: an example for the message
@@ -43,5 +47,14 @@ def check(settings: Settings, profile: Profile, staff: frozenset[int] | None = N
             problems.append(f"CLINIC_PROFILE: support.{name} is empty in {path}, so crisis "
                             "replies would lack a 24-hour number (no on-call path); set it, "
                             f'such as {name} = "{example}".')
+    if settings.data_encryption_key is None and settings.data_encryption_key_file is None:
+        problems.append("DATA_ENCRYPTION_KEY: not set, so names, phones and notes could not be "
+                        "encrypted at rest; run `iop-bot keygen` and set DATA_ENCRYPTION_KEY or "
+                        f"DATA_ENCRYPTION_KEY_FILE, and keep a copy apart from backups. {FIX}")
+    else:
+        try:
+            vault_for(settings)
+        except ConfigError as exc:
+            problems.extend(exc.args)
     if problems:
         raise ConfigError(*problems)

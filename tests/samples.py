@@ -12,6 +12,7 @@ from bot.storage.people import Held, Person
 from bot.storage.requests import Request
 from bot.storage.safety import Disclosure, Event
 from bot.storage.sessions import Session
+from bot.storage.vault import Vault
 
 WHEN = datetime(2026, 11, 27, 22, 0, tzinfo=UTC)
 ANSWERS = Answers(subject="self", name="Sam <b>&", age=26, state="WI", injection="no",
@@ -187,3 +188,8 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
     return samples.get(name, [{}])
 
 
+
+
+def vault(*seeds: int) -> Vault:
+    """A vault with fixed test keys, the first one sealing."""
+    return Vault([bytes([seed]) * 32 for seed in seeds or (1,)])

@@ -1,8 +1,10 @@
 """All SQL lives here. Handlers see a Repo of small async methods, never a query."""
 
+import logging
 from pathlib import Path
 
 from bot.clock import Clock
+from bot.config import ConfigError
 from bot.storage.audit import Audit
 from bot.storage.base import Store
 from bot.storage.clients import Clients
@@ -11,8 +13,12 @@ from bot.storage.outbox import Outbox
 from bot.storage.people import People
 from bot.storage.requests import Requests
 from bot.storage.safety import Safety
+from bot.storage.sealed import census, remac, reseal
 from bot.storage.sessions import Reminders, Sessions
 from bot.storage.staff import Staff
+from bot.storage.vault import Vault
+
+log = logging.getLogger(__name__)
 
 
 class Repo:
@@ -42,10 +48,25 @@ class Repo:
         await self.store.conn.close()
 
 
-async def open_repo(path: Path | str, clock: Clock) -> Repo:
+async def open_repo(path: Path | str, clock: Clock, vault: Vault) -> Repo:
+    """The database, migrated, with values from before encryption sealed. Refuses a vault
+    that lacks a key the data was sealed with."""
     conn = await connect(path)
-    await migrate(conn)
-    return Repo(Store(conn, clock))
+    try:
+        await migrate(conn)
+        store = Store(conn, clock, vault)
+        if missing := sorted(set(await census(store)) - {"", *vault.ids}):
+            raise ConfigError(
+                f"DATA_ENCRYPTION_KEY: the database holds values sealed with key id "
+                f"{', '.join(missing)}, which is not configured; give that key after the "
+                f"current one (DATA_ENCRYPTION_KEY=new,old) until `iop-bot rotate-key` ends")
+        if sealed := await reseal(store, plain_only=True):
+            log.info("sealed %d values written before encryption", sealed)
+        await remac(store)
+    except BaseException:
+        await conn.close()
+        raise
+    return Repo(store)
 
 
 async def migrate_only(path: Path | str) -> int:

@@ -7,6 +7,7 @@ from typing import TypeVar
 import aiosqlite
 
 from bot.clock import Clock
+from bot.storage.vault import Vault
 
 
 def ts(moment: datetime) -> str:
@@ -41,10 +42,17 @@ class Store:
     statements: aiosqlite runs everything on one connection.
     """
 
-    def __init__(self, conn: aiosqlite.Connection, clock: Clock) -> None:
+    def __init__(self, conn: aiosqlite.Connection, clock: Clock, vault: Vault) -> None:
         self.conn = conn
         self.clock = clock
+        self.vault = vault
         self.lock = asyncio.Lock()
+
+    def seal(self, field: str, text: str | None) -> str | None:
+        return self.vault.seal(field, text)
+
+    def open(self, field: str, value: str | None) -> str | None:
+        return self.vault.open(field, value)
 
     def now(self) -> str:
         return ts(self.clock.now())

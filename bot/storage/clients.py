@@ -4,7 +4,7 @@ from datetime import datetime
 from aiosqlite import Row
 from pydantic import BaseModel
 
-from bot.storage.base import Table, inserted, parse_ts, ts, written
+from bot.storage.base import Store, Table, inserted, parse_ts, ts, written
 
 
 def token_hash(token: str) -> str:
@@ -30,10 +30,12 @@ class Delivery(BaseModel):
     helpful: bool | None
 
 
-def _client(row: Row) -> Client:
-    return Client(id=row["id"], name=row["name"], request_id=row["request_id"],
-                  user_id=row["user_id"], language=row["language"],
-                  video_link=row["video_link"], reminders_on=bool(row["reminders_on"]),
+def _client(row: Row, store: Store) -> Client:
+    return Client(id=row["id"], name=store.open("clients.name", row["name"]),
+                  request_id=row["request_id"], user_id=row["user_id"],
+                  language=row["language"],
+                  video_link=store.open("clients.video_link", row["video_link"]),
+                  reminders_on=bool(row["reminders_on"]),
                   stopped=row["stopped_at"] is not None,
                   unreachable=row["unreachable_at"] is not None,
                   awaiting_reason=row["awaiting_reason"])
@@ -46,21 +48,22 @@ class Clients(Table):
             cursor = await db.execute(
                 "INSERT INTO clients (name, request_id, language, enrolled_at, enrolled_by)"
                 " VALUES (?, ?, ?, ?, ?)",
-                (name, request_id, language, self.store.now(), staff_id))
+                (self.store.seal("clients.name", name), request_id, language, self.store.now(),
+                 staff_id))
             client_id = inserted(cursor)
         return written(await self.get(client_id))
 
     async def get(self, client_id: int) -> Client | None:
         row = await self.store.one("SELECT * FROM clients WHERE id = ?", client_id)
-        return _client(row) if row else None
+        return _client(row, self.store) if row else None
 
     async def of_user(self, user_id: int) -> Client | None:
         row = await self.store.one("SELECT * FROM clients WHERE user_id = ?", user_id)
-        return _client(row) if row else None
+        return _client(row, self.store) if row else None
 
     async def of_request(self, request_id: int) -> Client | None:
         row = await self.store.one("SELECT * FROM clients WHERE request_id = ?", request_id)
-        return _client(row) if row else None
+        return _client(row, self.store) if row else None
 
     async def invite(self, client_id: int, token: str, expires_at: datetime) -> None:
         async with self.store.tx() as db:
@@ -97,6 +100,8 @@ class Clients(Table):
         allowed = {"video_link", "reminders_on", "language", "awaiting_reason"}
         if not fields or not set(fields) <= allowed:
             raise ValueError(f"cannot set {sorted(set(fields) - allowed)}")
+        if (link := fields.get("video_link")) is not None:
+            fields["video_link"] = self.store.seal("clients.video_link", str(link))
         assignments = ", ".join(f"{name} = ?" for name in fields)
         async with self.store.tx() as db:
             await db.execute(f"UPDATE clients SET {assignments} WHERE id = ?",

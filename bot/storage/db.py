@@ -24,6 +24,7 @@ async def connect(path: Path | str) -> aiosqlite.Connection:
     await conn.execute("PRAGMA journal_mode=WAL")
     await conn.execute("PRAGMA foreign_keys=ON")
     await conn.execute("PRAGMA secure_delete=ON")
+    await conn.execute("PRAGMA temp_store=MEMORY")  # sorts and temp tables never touch disk
     await conn.execute("PRAGMA busy_timeout=5000")
     await conn.execute("PRAGMA synchronous=NORMAL")
     return conn

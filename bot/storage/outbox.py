@@ -5,7 +5,7 @@ from aiosqlite import Row
 from pydantic import BaseModel
 
 from bot.domain.delivery import Progress, Status
-from bot.storage.base import Table, parse_ts, ts
+from bot.storage.base import Store, Table, parse_ts, ts
 
 
 class Letter(BaseModel):
@@ -43,11 +43,11 @@ class Outbox(Table):
                 " attempts = excluded.attempts, failures = excluded.failures,"
                 " timeouts = excluded.timeouts, error = excluded.error,"
                 " message_id = excluded.message_id, done_at = excluded.done_at",
-                [_row(letter) for letter in letters])
+                [_row(letter, self.store) for letter in letters])
 
     async def pending(self) -> list[Letter]:
         rows = await self.store.all("SELECT * FROM outbox WHERE status = 'pending' ORDER BY id")
-        return [_letter(row) for row in rows]
+        return [_letter(row, self.store) for row in rows]
 
     async def pages_of(self, event_id: int) -> list[tuple[int, int]]:
         """Every page and re-page about an event that reached a chat, to update them all."""
@@ -57,25 +57,28 @@ class Outbox(Table):
         return [(row[0], row[1]) for row in rows]
 
 
-def _row(letter: Letter) -> tuple[object, ...]:
+def _row(letter: Letter, store: Store) -> tuple[object, ...]:
     done = letter.progress.status.done
     progress = letter.progress
     return (letter.key, letter.kind, letter.chat_id, letter.event_id,
-            None if done else json.dumps(letter.parts),
-            None if done or not letter.buttons else json.dumps(letter.buttons),
+            None if done else store.seal("outbox.parts", json.dumps(letter.parts)),
+            None if done or not letter.buttons else store.seal("outbox.buttons",
+                                                               json.dumps(letter.buttons)),
             letter.sent_parts, progress.status.value, progress.attempts, progress.failures,
             progress.timeouts, letter.error, letter.message_id, ts(letter.created_at),
             ts(progress.expires_at) if progress.expires_at else None,
             ts(letter.done_at) if letter.done_at else None)
 
 
-def _letter(row: Row) -> Letter:
+def _letter(row: Row, store: Store) -> Letter:
+    buttons = store.open("outbox.buttons", row["buttons"])
     progress = Progress(status=Status(row["status"]), attempts=row["attempts"],
                         failures=row["failures"], timeouts=row["timeouts"],
                         expires_at=parse_ts(row["expires_at"]))
     return Letter(key=row["key"], kind=row["kind"], chat_id=row["chat_id"],
-                  event_id=row["event_id"], parts=json.loads(row["parts"] or "[]"),
-                  buttons=json.loads(row["buttons"]) if row["buttons"] else None,
+                  event_id=row["event_id"],
+                  parts=json.loads(store.open("outbox.parts", row["parts"]) or "[]"),
+                  buttons=json.loads(buttons) if buttons else None,
                   sent_parts=row["sent_parts"], progress=progress, error=row["error"],
                   message_id=row["message_id"], created_at=parse_ts(row["created_at"]),
                   done_at=parse_ts(row["done_at"]))

@@ -7,7 +7,8 @@ from pydantic import BaseModel
 
 from bot.domain.intake import Answers, Step
 from bot.domain.priority import Assessment, Deadline, DeadlineKind, half_time
-from bot.storage.base import Table, inserted, parse_ts, ts, written
+from bot.storage.base import Store, Table, inserted, parse_ts, ts, written
+from bot.storage.sealed import PHONE, phone_of
 
 
 class Status(StrEnum):
@@ -20,6 +21,7 @@ class Status(StrEnum):
     ADMITTED = "admitted"
 
 
+ANSWERS = "requests.answers"  # also saved_answers, its copy while the person edits
 ACTIVE = (Status.OPEN, Status.CLAIMED, Status.CONTACTED, Status.SCHEDULED)
 
 
@@ -52,15 +54,17 @@ class Request(BaseModel):
         return next((d for d in self.deadlines if d.kind == kind), None)
 
 
-def _request(row: Row) -> Request:
+def _request(row: Row, store: Store) -> Request:
     return Request(
         id=row["id"], user_id=row["user_id"], status=row["status"], step=row["step"],
-        answers=Answers.model_validate_json(row["answers"]), referral=row["referral"],
+        answers=Answers.model_validate_json(store.open(ANSWERS, row["answers"]) or "{}"),
+        referral=row["referral"],
         language=row["language"], tier=row["tier"],
         undisclosed=json.loads(row["undisclosed"] or "[]"),
         referred_at=parse_ts(row["referred_at"]), due_at=parse_ts(row["due_at"]),
         due_kind=row["due_kind"], handled_by=row["handled_by"],
-        scheduled_for=parse_ts(row["scheduled_for"]), reason=row["reason"],
+        scheduled_for=parse_ts(row["scheduled_for"]),
+        reason=store.open("requests.reason", row["reason"]),
         alert_chat_id=row["alert_chat_id"], alert_message_id=row["alert_message_id"],
         paused=row["paused_at"] is not None,
         deadlines=[Deadline.model_validate(d) for d in json.loads(row["deadlines"] or "[]")],
@@ -70,14 +74,14 @@ def _request(row: Row) -> Request:
 class Requests(Table):
     async def get(self, request_id: int) -> Request | None:
         row = await self.store.one("SELECT * FROM requests WHERE id = ?", request_id)
-        return _request(row) if row else None
+        return _request(row, self.store) if row else None
 
     async def current(self, user_id: int) -> Request | None:
         """The person's draft or submitted request that is still in play."""
         live = _in((Status.DRAFT, *ACTIVE))
         row = await self.store.one(
             f"SELECT * FROM requests WHERE user_id = ? AND status IN {live}", user_id)
-        return _request(row) if row else None
+        return _request(row, self.store) if row else None
 
     async def start(self, user_id: int, language: str | None, referral: str | None,
                     step: Step) -> Request:
@@ -96,10 +100,10 @@ class Requests(Table):
         An answer ends a pause."""
         async with self.store.tx() as db:
             cursor = await db.execute(
-                "UPDATE requests SET answers = ?, step = ?, paused_at = NULL, updated_at = ?"
-                " WHERE id = ? AND step IS ?",
-                (answers.model_dump_json(exclude_none=True), step, self.store.now(),
-                 request_id, expect))
+                "UPDATE requests SET answers = ?, phone_mac = ?, step = ?, paused_at = NULL,"
+                " updated_at = ? WHERE id = ? AND step IS ?",
+                (self.store.seal(ANSWERS, answers.model_dump_json(exclude_none=True)),
+                 self._mac(answers.phone), step, self.store.now(), request_id, expect))
             return cursor.rowcount == 1
 
     async def pause(self, request_id: int, paused: bool = True) -> None:
@@ -117,10 +121,28 @@ class Requests(Table):
 
     async def abandon_update(self, request_id: int) -> None:
         async with self.store.tx() as db:
-            await db.execute(
-                "UPDATE requests SET answers = COALESCE(saved_answers, answers),"
-                " saved_answers = NULL, step = NULL, updated_at = ? WHERE id = ?",
-                (self.store.now(), request_id))
+            async with db.execute(
+                    "UPDATE requests SET answers = COALESCE(saved_answers, answers),"
+                    " saved_answers = NULL, step = NULL, updated_at = ? WHERE id = ?"
+                    " RETURNING answers", (self.store.now(), request_id)) as cursor:
+                row = await cursor.fetchone()
+            if row is not None:
+                await db.execute("UPDATE requests SET phone_mac = ? WHERE id = ?", (self._mac(
+                    phone_of(self.store.open(ANSWERS, row[0]))), request_id))
+
+    def _mac(self, phone: str | None) -> str | None:
+        return self.store.vault.mac(PHONE, phone) if phone else None
+
+    async def same_phone(self, request: Request) -> list[int]:
+        """Other requests in play that leave the same phone number: often a family member
+        and the person themselves, for staff to handle together."""
+        if not request.answers.phone:
+            return []
+        macs = self.store.vault.macs(PHONE, request.answers.phone)
+        rows = await self.store.all(
+            f"SELECT id FROM requests WHERE phone_mac IN ({', '.join('?' * len(macs))})"
+            f" AND id != ? AND status IN {_in(ACTIVE)} ORDER BY id", *macs, request.id)
+        return [row[0] for row in rows]
 
     async def close(self, request_id: int, reason: str) -> None:
         """The client's own update made the request one the program cannot take."""
@@ -128,7 +150,7 @@ class Requests(Table):
             await db.execute(
                 "UPDATE requests SET status = 'not_a_fit', reason = ?, step = NULL,"
                 " saved_answers = NULL, updated_at = ? WHERE id = ?",
-                (reason, self.store.now(), request_id))
+                (self.store.seal("requests.reason", reason), self.store.now(), request_id))
 
     async def delete(self, request_id: int) -> None:
         async with self.store.tx() as db:
@@ -164,22 +186,22 @@ class Requests(Table):
                 "UPDATE requests SET status = ?, handled_by = ?,"
                 " scheduled_for = COALESCE(?, scheduled_for), reason = COALESCE(?, reason),"
                 f" updated_at = ? WHERE id = ? AND status IN {_in(allowed)}",
-                (to, staff_id, ts(scheduled_for) if scheduled_for else None, reason,
-                 self.store.now(), request_id))
+                (to, staff_id, ts(scheduled_for) if scheduled_for else None,
+                 self.store.seal("requests.reason", reason), self.store.now(), request_id))
             return cursor.rowcount == 1
 
     async def queue(self) -> list[Request]:
         rows = await self.store.all(
             f"SELECT * FROM requests WHERE status IN {_in(ACTIVE[:-1])}"
             " ORDER BY tier, due_at, id")
-        return [_request(row) for row in rows]
+        return [_request(row, self.store) for row in rows]
 
     async def half_time_due(self, now: datetime) -> list[Request]:
         """Unclaimed priority requests past half their deadline, not yet re-alerted."""
         rows = await self.store.all(
             "SELECT * FROM requests WHERE status = 'open' AND tier < 5 AND realerted_at IS NULL"
             " AND half_at <= ? ORDER BY due_at", ts(now))
-        return [_request(row) for row in rows]
+        return [_request(row, self.store) for row in rows]
 
     async def breached(self, now: datetime) -> list[Request]:
         """Requests whose primary deadline passed without the action it asks for."""
@@ -187,7 +209,7 @@ class Requests(Table):
             "SELECT * FROM requests WHERE paged_at IS NULL AND due_at <= ? AND ("
             " status IN ('open', 'claimed') OR (status = 'contacted' AND due_kind = 'scheduled'))"
             " ORDER BY due_at", ts(now))
-        return [_request(row) for row in rows]
+        return [_request(row, self.store) for row in rows]
 
     async def escalated(self, request_id: int, kind: str) -> bool:
         """Record an escalation once; False if it was already recorded."""
@@ -210,7 +232,7 @@ class Requests(Table):
             "  json_each(r.deadlines) WHERE json_extract(value, '$.kind') = 'admission')"
             " AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.request_id = r.id"
             "  AND e.kind = 'admission_breach') ORDER BY r.id")
-        return [(_request(row), frozenset(
+        return [(_request(row, self.store), frozenset(
             kind.removeprefix("admission_") for kind in (row["admission_done"] or "").split(",")
             if kind)) for row in rows]
 

@@ -121,11 +121,14 @@ class Safety(Table):
                 "INSERT INTO emergency_disclosures (event_id, user_id, recipient, nature,"
                 " disclosed_at, disclosed_by, disclosed_name, recorded_at)"
                 " VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (event_id, user_id, recipient, nature, ts(disclosed_at), staff_id, staff_name,
-                 self.store.now()))
+                (event_id, user_id, self.store.seal("disclosures.recipient", recipient),
+                 self.store.seal("disclosures.nature", nature), ts(disclosed_at), staff_id,
+                 staff_name, self.store.now()))
             return inserted(cursor)
 
     async def disclosures(self, user_id: int) -> list[Disclosure]:
         rows = await self.store.all(
             "SELECT * FROM emergency_disclosures WHERE user_id = ? ORDER BY id", user_id)
-        return [Disclosure(**{k: row[k] for k in Disclosure.model_fields}) for row in rows]
+        return [Disclosure(**{k: row[k] for k in Disclosure.model_fields} | {
+            "recipient": self.store.open("disclosures.recipient", row["recipient"]),
+            "nature": self.store.open("disclosures.nature", row["nature"])}) for row in rows]

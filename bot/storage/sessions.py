@@ -4,7 +4,7 @@ from aiosqlite import Row
 from pydantic import BaseModel
 
 from bot.domain.schedule import Recurrence
-from bot.storage.base import Table, inserted, parse_ts, ts
+from bot.storage.base import Store, Table, inserted, parse_ts, ts
 
 
 class Session(BaseModel):
@@ -39,11 +39,11 @@ class Due(BaseModel):
     blocked: bool
 
 
-def _session(row: Row) -> Session:
+def _session(row: Row, store: Store) -> Session:
     return Session(id=row["id"], client_id=row["client_id"], series_id=row["series_id"],
                    kind=row["kind"], starts_at=parse_ts(row["starts_at"]),
                    minutes=row["minutes"], status=row["status"], attendance=row["attendance"],
-                   reason=row["reason"])
+                   reason=store.open("sessions.reason", row["reason"]))
 
 
 class Sessions(Table):
@@ -61,19 +61,19 @@ class Sessions(Table):
 
     async def get(self, session_id: int) -> Session | None:
         row = await self.store.one("SELECT * FROM sessions WHERE id = ?", session_id)
-        return _session(row) if row else None
+        return _session(row, self.store) if row else None
 
     async def of_client(self, client_id: int) -> list[Session]:
         """Every session, past and future, cancelled too: what /mydata shows."""
         rows = await self.store.all(
             "SELECT * FROM sessions WHERE client_id = ? ORDER BY starts_at, id", client_id)
-        return [_session(row) for row in rows]
+        return [_session(row, self.store) for row in rows]
 
     async def upcoming(self, client_id: int, now: datetime, limit: int = 10) -> list[Session]:
         rows = await self.store.all(
             "SELECT * FROM sessions WHERE client_id = ? AND status = 'scheduled'"
             " AND starts_at > ? ORDER BY starts_at LIMIT ?", client_id, ts(now), limit)
-        return [_session(row) for row in rows]
+        return [_session(row, self.store) for row in rows]
 
     async def move(self, session_id: int, starts_at: datetime) -> bool:
         """Move a session; its reminders belonged to the old time, so they are planned anew."""
@@ -100,7 +100,8 @@ class Sessions(Table):
             cursor = await db.execute(
                 "UPDATE sessions SET attendance = ?, reason = COALESCE(?, reason),"
                 " responded_at = ? WHERE id = ? AND (attendance IS NOT ? OR ? IS NOT NULL)",
-                (attendance, reason, self.store.now(), session_id, attendance, reason))
+                (attendance, self.store.seal("sessions.reason", reason), self.store.now(),
+                 session_id, attendance, reason))
             return cursor.rowcount == 1
 
     async def ended_without_lesson(self, now: datetime, kind: str) -> list[Session]:
@@ -108,7 +109,7 @@ class Sessions(Table):
             "SELECT * FROM sessions WHERE kind = ? AND status = 'scheduled' AND lesson_sent = 0"
             " AND datetime(starts_at, '+' || minutes || ' minutes') <= datetime(?)",
             kind, ts(now))
-        return [_session(row) for row in rows]
+        return [_session(row, self.store) for row in rows]
 
     async def lesson_done(self, session_id: int) -> bool:
         async with self.store.tx() as db:
@@ -165,7 +166,7 @@ class Reminders(Table):
         rows = await self.store.all(
             "SELECT s.* FROM sessions s WHERE s.status = 'scheduled' AND NOT EXISTS"
             " (SELECT 1 FROM reminders r WHERE r.session_id = s.id)")
-        return [_session(row) for row in rows]
+        return [_session(row, self.store) for row in rows]
 
     async def due(self, now: datetime, limit: int) -> list[Due]:
         rows = await self.store.all(
@@ -177,9 +178,11 @@ class Reminders(Table):
             " WHERE r.status = 'pending' AND r.due_at <= ?"
             " AND (r.next_try_at IS NULL OR r.next_try_at <= ?)"
             " ORDER BY r.due_at, r.id LIMIT ?", ts(now), ts(now), limit)
-        return [Due(id=row["rid"], session=_session(row), offset_min=row["offset_min"],
+        return [Due(id=row["rid"], session=_session(row, self.store),
+                    offset_min=row["offset_min"],
                     attempts=row["attempts"], user_id=row["user_id"], language=row["language"],
-                    video_link=row["video_link"], blocked=bool(row["blocked"])) for row in rows]
+                    video_link=self.store.open("clients.video_link", row["video_link"]),
+                    blocked=bool(row["blocked"])) for row in rows]
 
     async def finish(self, reminder_id: int, status: str, *, message_id: int | None = None,
                      error: str | None = None) -> None:

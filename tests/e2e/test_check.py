@@ -12,8 +12,10 @@ from bot.check import check
 from bot.config import EXAMPLE_PROFILE
 from bot.storage import migrate_only
 from bot.storage.db import migrations
+from bot.storage.vault import key_id, parse_keys
 from tests.e2e.harness import STAFF_CHAT, free_port, settings_for
 
+KEY = "AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM="
 LATEST = max(number for number, _, _ in migrations())
 
 
@@ -26,7 +28,8 @@ async def ready(api, staff_group, tmp_path):
         "fictional = true", "fictional = false"))
     api.person(1001, "On call")
     await migrate_only(tmp_path / "iop.db")
-    return {"clinic_profile": profile, "staff_user_ids": "501,502,1001,4242"}
+    return {"clinic_profile": profile, "staff_user_ids": "501,502,1001,4242",
+            "data_encryption_key": KEY}
 
 
 def lines(report, level: str) -> dict[str, str]:
@@ -40,6 +43,7 @@ async def test_a_ready_installation_passes(api, ready, tmp_path):
     assert ok["profile"].startswith("Lakeshore Recovery Partners")
     assert ok["database"].endswith(f"schema version {LATEST}")
     assert ok["telegram"] == "@iop_companion_bot (id 123456)"
+    assert ok["encryption"] == f"data key {key_id(parse_keys(KEY)[0])}"
     assert [d for lvl, t, d in report.lines if t == "staff"] == [
         f"group 'Clinic staff' ({STAFF_CHAT})", "4 staff user id(s)"]
     warnings = [detail for level, _, detail in report.lines if level == "warn"]
@@ -54,11 +58,12 @@ async def test_every_problem_is_named(api, tmp_path):
     report = await check(settings)
     assert report.failed
     failed = [f"{topic}: {detail}" for level, topic, detail in report.lines if level == "FAIL"]
-    assert len(failed) == 4, report.render()
+    assert len(failed) == 5, report.render()
     assert "fictional example clinic" in failed[0]
     assert "on-call: STAFF_USER_IDS: empty" in failed[1]
-    assert "database: no file at" in failed[2]
-    assert "cannot reach STAFF_CHAT_ID -100777 (Chat not found)" in failed[3]
+    assert failed[2].startswith("encryption: DATA_ENCRYPTION_KEY: not set")
+    assert "database: no file at" in failed[3]
+    assert "cannot reach STAFF_CHAT_ID -100777 (Chat not found)" in failed[4]
     assert not (tmp_path / "missing.db").exists()
 
 
@@ -106,13 +111,14 @@ async def test_the_command_exits_0_or_1(api, ready, tmp_path):
     env = {"TELEGRAM_BOT_TOKEN": api.token, "TELEGRAM_API_BASE_URL": api.base_url,
            "DATABASE_PATH": str(tmp_path / "iop.db"), "STAFF_CHAT_ID": str(STAFF_CHAT),
            "CLINIC_PROFILE": str(ready["clinic_profile"]),
-           "STAFF_USER_IDS": "501,1001,4242"}
+           "STAFF_USER_IDS": "501,1001,4242", "DATA_ENCRYPTION_KEY": KEY}
     code, out = await iop_bot("check", env=env)
     assert code == 0, out
     assert out.splitlines()[-1] == "0 problem(s), 2 warning(s)."
     code, out = await iop_bot("check", env=env | {"STAFF_USER_IDS": ""})
     assert code == 1, out
     assert api.token not in out
+    assert KEY not in out
     code, out = await iop_bot("check", env={"BOT_MODE": "webhook"})
     assert code == 1
     assert out.startswith("FAIL  settings  WEBHOOK_URL: webhook mode needs")

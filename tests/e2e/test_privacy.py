@@ -1,6 +1,7 @@
 """Privacy a Part 2 program can sign off: deletion that really deletes, an append-only audit
 trail."""
 
+import asyncio
 from pathlib import Path
 
 import pytest
@@ -11,26 +12,51 @@ NAME, PHONE, NOTE = "Zebulonia", "+16085550199", "quixotic marmalade 7731"
 
 
 def on_disk(db: Path) -> bytes:
-    """The database file and its WAL as bytes, read while the bot keeps running."""
-    wal = db.with_name(db.name + "-wal")
-    return db.read_bytes() + (wal.read_bytes() if wal.exists() else b"")
+    """Every file beside the database (the file, its WAL and any journal), read while the
+    bot keeps running; the data key's file aside."""
+    return b"".join(path.read_bytes() for path in sorted(db.parent.iterdir())
+                    if path.name.startswith(db.name) and path.suffix != ".key"
+                    and path.is_file())
 
 
 def found(raw: bytes) -> list[str]:
-    return [s for s in (NAME, PHONE, NOTE, "608) 555-0199") if s.encode() in raw]
+    return [s for s in (NAME, PHONE, NOTE, "608) 555-0199", "5550199") if s.encode() in raw]
 
 
-async def test_delete_leaves_no_copy_in_the_file_or_wal(bot, alice, staff_group):
-    await submitted(alice, name=NAME, phone="(608) 555-0199", notes=NOTE)
-    await staff_group.expect("Consultation request #")
+async def watch(db: Path, seen: list[str], stop: asyncio.Event) -> None:
+    """Read the files over and over while the flow runs: plaintext must never land."""
+    while not stop.is_set():
+        try:
+            seen.extend(found(on_disk(db)))
+        except FileNotFoundError:  # a journal came and went between listing and reading
+            pass
+        await asyncio.sleep(0.005)
+
+
+async def test_personal_data_never_reaches_the_disk_and_delete_erases_the_ciphertext(
+        bot, alice, staff_group):
     db = bot.settings.database_path
-    assert found(on_disk(db))  # the strings this test looks for do reach the disk
+    seen: list[str] = []
+    stop = asyncio.Event()
+    watcher = asyncio.create_task(watch(db, seen, stop))
+    await submitted(alice, name=NAME, phone="(608) 555-0199", notes=NOTE)
+    alert = await staff_group.expect("Consultation request #")
+    assert NAME in alert.text  # staff still read it: sealed at rest, not hidden from them
+    stop.set()
+    await watcher
+    assert seen == []
+    assert found(on_disk(db)) == []
+    (answers,) = await bot.repo.store.one("SELECT answers FROM requests")
+    assert answers.startswith("enc1:")
+    ciphertext = answers.split(":")[2].encode()
+    assert ciphertext in on_disk(db)  # what the deletion below has to erase
     await alice.send("/delete")
     await alice.expect("Do you want me to delete everything")
     await alice.click("🗑 Yes, delete everything")
     done = await alice.expect("I've deleted what this chat stored about you")
     assert "42 CFR 2.51" in done.text and "without your name" in done.text
-    assert found(on_disk(db)) == []
+    assert ciphertext not in on_disk(db)
+    assert ciphertext[:24] not in on_disk(db)
     assert (await bot.repo.audit.for_subject(f"person:{alice.user_id}"))[-1].action == \
         "data_deleted"
 

@@ -33,7 +33,8 @@ def production(tmp_path: Path, **env: str) -> dict[str, str]:
     profile.write_text(EXAMPLE_PROFILE.read_text().replace("fictional = true",
                                                            "fictional = false"))
     return {"TELEGRAM_BOT_TOKEN": "123:secret-token", "CLINIC_PROFILE": str(profile),
-            "STAFF_CHAT_ID": "-100123", "STAFF_USER_IDS": "501", **env}
+            "STAFF_CHAT_ID": "-100123", "STAFF_USER_IDS": "501",
+            "DATA_ENCRYPTION_KEY": "AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI=", **env}
 
 
 def one_line(result: subprocess.CompletedProcess) -> str:
@@ -103,7 +104,22 @@ def test_env_example_with_a_token_says_what_is_missing(tmp_path):
     assert result.returncode == 2
     lines = result.stderr.splitlines()
     assert [line.removeprefix(PREFIX).split(":")[0] for line in lines] == [
-        "STAFF_CHAT_ID", "CLINIC_PROFILE", "STAFF_USER_IDS"]
+        "STAFF_CHAT_ID", "CLINIC_PROFILE", "STAFF_USER_IDS", "DATA_ENCRYPTION_KEY"]
+
+
+def test_missing_data_key(tmp_path):
+    env = production(tmp_path)
+    del env["DATA_ENCRYPTION_KEY"]
+    line = one_line(run(tmp_path, env))
+    assert line.startswith("DATA_ENCRYPTION_KEY: not set, so names, phones and notes could not")
+
+
+def test_unreadable_data_key(tmp_path):
+    env = production(tmp_path, DATA_ENCRYPTION_KEY="AgICAgICAgICAgICAgICAgICAgICAgICAgICAgICAgI")
+    env["DATA_ENCRYPTION_KEY"] = "swordfish"
+    line = one_line(run(tmp_path, env))
+    assert line.startswith("DATA_ENCRYPTION_KEY: a key must be 32 random bytes")
+    assert "swordfish" not in line
 
 
 async def start(tmp_path: Path, env: dict[str, str]) -> asyncio.subprocess.Process:
@@ -142,9 +158,14 @@ async def test_rejected_token(tmp_path, api: StandIn):
 @pytest.mark.parametrize("mode", ["polling", "webhook"])
 async def test_the_documented_deployment_answers_start(tmp_path, api: StandIn, mode):
     """docs/deploy.md, followed to the letter against the stand-in: the clinic's own profile
-    (fictional = false), `iop-bot migrate`, then `iop-bot` in either mode."""
+    (fictional = false), a key from `iop-bot keygen` in a key file, `iop-bot migrate`, then
+    `iop-bot` in either mode."""
     env = production(tmp_path, TELEGRAM_BOT_TOKEN=api.token,
                      TELEGRAM_API_BASE_URL=api.base_url, DATABASE_PATH=str(tmp_path / "iop.db"))
+    del env["DATA_ENCRYPTION_KEY"]
+    key = run(tmp_path, env, "keygen")
+    (tmp_path / "data.key").write_text(key.stdout)
+    env["DATA_ENCRYPTION_KEY_FILE"] = str(tmp_path / "data.key")
     if mode == "webhook":
         from tests.e2e.harness import free_port
 

@@ -15,6 +15,7 @@ from bot.ops import BackupError, backup
 from bot.storage import open_repo
 from bot.storage.db import migrations
 from tests.e2e.harness import eventually
+from tests.samples import vault
 
 
 async def write_pairs(repo, written: list[int], stop: asyncio.Event) -> None:
@@ -41,7 +42,7 @@ def counts(path) -> tuple[int, int, list]:
 
 async def test_backup_while_writing_is_a_consistent_snapshot(tmp_path):
     live, copy = tmp_path / "live" / "iop.db", tmp_path / "backups" / "iop.db"
-    repo = await open_repo(live, ManualClock())
+    repo = await open_repo(live, ManualClock(), vault())
     written: list[int] = []
     stop = asyncio.Event()
     writer = asyncio.create_task(write_pairs(repo, written, stop))
@@ -68,7 +69,7 @@ async def test_backup_while_writing_is_a_consistent_snapshot(tmp_path):
 
 async def test_restore_as_documented(tmp_path):
     live, copy = tmp_path / "iop.db", tmp_path / "backup.db"
-    repo = await open_repo(live, ManualClock())
+    repo = await open_repo(live, ManualClock(), vault())
     await repo.people.consent(1, "v1", "en")
     backup(live, copy)
     await repo.people.consent(2, "v1", "en")
@@ -77,7 +78,7 @@ async def test_restore_as_documented(tmp_path):
     shutil.copyfile(copy, live)
     for stale in (tmp_path / "iop.db-wal", tmp_path / "iop.db-shm"):
         stale.unlink(missing_ok=True)
-    repo = await open_repo(live, ManualClock())
+    repo = await open_repo(live, ManualClock(), vault())
     assert await repo.people.get(1) is not None
     assert await repo.people.get(2) is None
     await repo.close()
@@ -85,7 +86,7 @@ async def test_restore_as_documented(tmp_path):
 
 async def test_a_second_backup_replaces_the_first(tmp_path):
     live, copy = tmp_path / "iop.db", tmp_path / "backup.db"
-    repo = await open_repo(live, ManualClock())
+    repo = await open_repo(live, ManualClock(), vault())
     backup(live, copy)
     await repo.people.consent(1, "v1", "en")
     backup(live, copy)

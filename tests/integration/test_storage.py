@@ -3,6 +3,7 @@ import pytest
 from bot.clock import ManualClock
 from bot.storage import open_repo
 from bot.storage.db import MigrationChanged, connect, migrate, migrations
+from tests.samples import vault
 
 
 async def test_migrations_are_numbered_and_idempotent(tmp_path):
@@ -21,7 +22,7 @@ async def test_migrations_are_numbered_and_idempotent(tmp_path):
 
 @pytest.fixture
 async def repo(tmp_path):
-    repo = await open_repo(tmp_path / "iop.db", ManualClock())
+    repo = await open_repo(tmp_path / "iop.db", ManualClock(), vault())
     yield repo
     await repo.close()
 

@@ -214,8 +214,12 @@ def test_example_profile_is_fictional(profile, tmp_path):
     assert not load_profile(example_with("fictional = true\n", "", tmp_path)).fictional
 
 
+KEY = "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE="
+
+
 def production(**settings: object) -> Settings:
-    values = {"telegram_bot_token": "1:x", "staff_chat_id": -100123, "staff_user_ids": "501"}
+    values = {"telegram_bot_token": "1:x", "staff_chat_id": -100123, "staff_user_ids": "501",
+              "data_encryption_key": KEY}
     return load_settings(**(values | settings))
 
 
@@ -269,6 +273,21 @@ def test_preflight_counts_the_staff_in_the_database_over_the_seed(profile):
     (line,) = problems(production(), clinic)
     assert line.startswith("STAFF_USER_IDS: lacks 777")
     preflight.check(production(), clinic, frozenset({777}))
+
+
+def test_preflight_needs_a_data_key(profile):
+    (line,) = problems(production(data_encryption_key=None), real(profile))
+    assert line.startswith("DATA_ENCRYPTION_KEY: not set, so names, phones and notes could not")
+    assert "iop-bot keygen" in line
+
+
+def test_preflight_takes_a_key_file_and_reads_it(profile, tmp_path):
+    key_file = tmp_path / "key"
+    settings = production(data_encryption_key=None, data_encryption_key_file=key_file)
+    (line,) = problems(settings, real(profile))
+    assert line.startswith("DATA_ENCRYPTION_KEY_FILE: cannot read")
+    key_file.write_text(KEY + "\n")
+    assert problems(settings, real(profile)) == []
 
 
 def test_preflight_lists_every_problem(profile):
