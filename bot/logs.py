@@ -2,9 +2,10 @@
 
 Exception messages are never printed, only their type and stack: a validation error, for
 one, quotes its input, and that input can be a client's answer. Libraries' records lose
-their arguments (PTB logs a whole update, text included, when it cannot parse one), and
-libraries that log requests are held at WARNING (httpx logs URLs that hold the bot token;
-aiosqlite logs statements with their values).
+their arguments (PTB logs a whole update, text included, when it cannot parse one, and every
+Bot API call's parameters at DEBUG; httpx logs URLs that hold the bot token; aiosqlite logs
+statements with their values). This happens as each record is made, so no handler, filter
+or formatter ever sees them; libraries are held at WARNING besides, as they are noisy.
 """
 
 import json
@@ -28,18 +29,28 @@ def frames(error: BaseException) -> str:
 
 
 def withhold(record: logging.LogRecord) -> None:
-    record.exc_text = None
+    """Any formatter prints `exc_text` rather than formatting the exception itself."""
+    error = record.exc_info[1] if record.exc_info else None
+    record.exc_text = describe(error) if error is not None else None
     if not record.name.startswith("bot"):
         record.msg, record.args = str(record.msg), ()
+
+
+def withheld(*args, **kwargs) -> logging.LogRecord:
+    record = logging.LogRecord(*args, **kwargs)
+    withhold(record)
+    return record
+
+
+def guard() -> None:
+    """Every record is withheld as it is made, whichever handler or formatter sees it."""
+    logging.setLogRecordFactory(withheld)
 
 
 class SafeFormatter(logging.Formatter):
     def format(self, record: logging.LogRecord) -> str:
         withhold(record)
         return super().format(record)
-
-    def formatException(self, ei) -> str:
-        return describe(ei[1]) if ei and ei[1] is not None else ""
 
 
 class JsonFormatter(logging.Formatter):
@@ -60,6 +71,7 @@ class JsonFormatter(logging.Formatter):
 
 
 def setup(level: str, fmt: str = "text") -> None:
+    guard()
     handler = logging.StreamHandler()
     if fmt == "json":
         handler.setFormatter(JsonFormatter())

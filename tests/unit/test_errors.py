@@ -1,3 +1,4 @@
+import io
 import json
 import logging
 import subprocess
@@ -8,7 +9,7 @@ from types import SimpleNamespace
 from pydantic import BaseModel, ValidationError
 
 from bot.handlers.errors import on_error
-from bot.logs import JsonFormatter, SafeFormatter
+from bot.logs import JsonFormatter, SafeFormatter, guard
 
 
 class Answer(BaseModel):
@@ -86,3 +87,30 @@ def test_log_format_json_reaches_stderr(tmp_path):
     result = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True,
                             text=True, timeout=60, check=True)
     assert json.loads(result.stderr.strip().splitlines()[-1])["message"] == "hello 1"
+
+
+def test_records_are_withheld_as_they_are_made_for_any_handler():
+    secret = " ".join(["he", "is", "not", "breathing"])
+    out = io.StringIO()
+    plain = logging.StreamHandler(out)
+    plain.setFormatter(logging.Formatter("%(name)s %(message)s"))
+    library = logging.getLogger("httpx")
+    factory, level = logging.getLogRecordFactory(), library.level
+    guard()
+    logging.getLogger().addHandler(plain)
+    library.setLevel(logging.DEBUG)
+    try:
+        library.debug("HTTP Request: %s", "http://api/bot123:secret-token/sendMessage")
+        try:
+            raise RuntimeError(secret)
+        except RuntimeError:
+            library.exception("failed")
+            logging.getLogger("bot.x").exception("page %s failed", 7)
+    finally:
+        logging.getLogger().removeHandler(plain)
+        logging.setLogRecordFactory(factory)
+        library.setLevel(level)
+    logged = out.getvalue()
+    assert "HTTP Request: %s" in logged
+    assert "RuntimeError (message withheld)" in logged
+    assert "secret-token" not in logged and secret not in logged
