@@ -13,6 +13,7 @@ from bot.storage.requests import Requests
 from bot.storage.safety import Safety
 from bot.storage.sessions import Reminders, Sessions
 from bot.storage.staff import Staff
+from bot.storage.stats import Stats
 
 
 class Repo:
@@ -27,6 +28,7 @@ class Repo:
         self.sessions = Sessions(store)
         self.reminders = Reminders(store)
         self.staff = Staff(store)
+        self.stats = Stats(store)
 
     async def ping(self) -> None:
         await self.store.one("SELECT 1")
