@@ -27,6 +27,7 @@ from bot.handlers import (
     safety,
     staff,
     start,
+    stats,
     team,
     whoami,
 )
@@ -71,6 +72,7 @@ def register(app: Application) -> None:
     staff.register(app, FEATURES, reply_group=STAFF_REPLIES)
     intake.register(app, FEATURES, text_group=INTAKE_ANSWERS)
     enrolment.register(app, FEATURES)
+    stats.register(app, FEATURES)
     clients.register(app, FEATURES, text_group=CLIENT_REPLIES)
     fallback.register(app, FALLBACK)
     app.add_error_handler(errors.on_error)

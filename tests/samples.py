@@ -4,6 +4,7 @@ from datetime import UTC, datetime, timedelta
 
 from telegram import User
 
+from bot.domain import stats
 from bot.domain.intake import Answers
 from bot.domain.roles import Role
 from bot.storage.audit import Entry
@@ -45,6 +46,23 @@ CLIENT = Client(id=3, name="Maya <R>", request_id=12, user_id=1001, language="es
                 awaiting_reason=None)
 KINDS = {"group": "Group session", "individual": "Individual", "medication": "Medication"}
 HISTORY = [{"at": WHEN, "action": "claim", "who": "Dana <K>", "detail": None}]
+PERIOD = stats.Period(name="2026-11", start=WHEN - timedelta(days=26), end=WHEN)
+REPORT = {
+    "requests": stats.request_figures([stats.RequestFacts(
+        tier=tier, referred_at=WHEN - timedelta(hours=tier), due_at=WHEN, due_kind="contact",
+        actions={"staff_claim": WHEN - timedelta(minutes=30 * tier)} if tier % 2 else {})
+        for tier in (1, 2, 3, 5)], WHEN - timedelta(hours=1)),
+    "pages": stats.page_figures([stats.PageFacts(detected_at=WHEN, acked_at=WHEN + timedelta(
+        seconds=seconds), repages=1) for seconds in (20, 30)]),
+    "reminders": stats.reminder_figures([stats.ReminderFacts(
+        session_id=n, status=status, attendance="confirmed" if n else None)
+        for n, status in enumerate(("sent", "sent", "failed", "skipped", "pending"))]),
+    "lessons": stats.lesson_figures([stats.LessonFacts(lesson_id=lesson, helpful=helpful)
+                                     for lesson, helpful in (("iop", True), ("gone", False),
+                                                             ("iop", None))]),
+}
+EMPTY_REPORT = {"requests": stats.request_figures([], WHEN), "pages": stats.page_figures([]),
+                "reminders": stats.reminder_figures([]), "lessons": stats.lesson_figures([])}
 
 
 def values(name: str, labels: dict[str, str]) -> list[dict]:
@@ -81,9 +99,11 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
                           for problem in ("unknown_client", "unknown_request", "unknown_kind",
                                           "unknown_session", "not_scheduled", "unknown_action",
                                           "time_past", "time_impossible", "time_unreadable",
-                                          "bad_link", "other")
+                                          "period_unreadable", "period_impossible",
+                                          "period_too_long", "period_future", "bad_link",
+                                          "other")
                           for usage in ("session_usage", "enroll_usage", "invite_usage",
-                                        "videolink_usage", "client_usage")],
+                                        "videolink_usage", "client_usage", "stats_usage")],
         "staff_client_not_told": [{"number": 12}],
         "staff_alert_withdrawn": [{"number": 12}],
         "staff_request_closed": [{"number": 12, "reason": "under 18 <after> update"}],
@@ -150,8 +170,8 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
                         for flags in ({}, {"user_id": None, "unreachable": True, "stopped": True})
                         for sessions in ([], [SESSION, SESSION.model_copy(update={
                             "attendance": "cant_make_it", "reason": "sick"})])],
-        "lesson_stats": [{"rows": [], "titles": {}},
-                         {"rows": [("iop", 3, 2, 1), ("gone", 1, 0, 0)], "titles": {"iop": "IOP"}}],
+        "stats": [{"period": PERIOD, "tier_names": TIERS, "titles": {"iop": "IOP <b>"},
+                   **report} for report in (REPORT, EMPTY_REPORT)],
         "deleted": [{"client": None}, {"client": CLIENT}],
         "staff_list": [{"roles": [(501, Role.ADMIN), (503, Role.ON_CALL)], "rotation": [503],
                         "fallback": [503]},

@@ -1,4 +1,4 @@
-"""Staff: /enroll, /invite, /session, /videolink, /client and /stats.
+"""Staff: /enroll, /invite, /session, /videolink and /client.
 
 Every command is staff-only and leaves an audit record.
 """
@@ -216,18 +216,9 @@ async def client_card(update: Update, ctx: Ctx) -> None:
     raise ApplicationHandlerStop
 
 
-async def stats(update: Update, ctx: Ctx) -> None:
-    rows = await ctx.repo.clients.lesson_stats()
-    titles = {lesson.id: lesson.title for lesson in ctx.services.library.curriculum()}
-    await audit(update, ctx, "staff_stats_viewed", "lessons")
-    await send(ctx, update.effective_chat.id, "lesson_stats", rows=rows, titles=titles)
-    raise ApplicationHandlerStop
-
-
 def register(app: Application, group: int) -> None:
     where = staff_chats(app.bot_data["services"].settings)
     for name, callback in (("enroll", enroll), ("invite", invite), ("session", session),
-                           ("videolink", video_link), ("client", client_card),
-                           ("stats", stats)):
+                           ("videolink", video_link), ("client", client_card)):
         app.add_handler(staff_handler(CommandHandler(name, callback, filters=where),
                                       Role.CLINICIAN), group)

@@ -16,6 +16,7 @@ from bot.storage.safety import Safety
 from bot.storage.sealed import census, remac, reseal
 from bot.storage.sessions import Reminders, Sessions
 from bot.storage.staff import Staff
+from bot.storage.stats import Stats
 from bot.storage.vault import Vault
 
 log = logging.getLogger(__name__)
@@ -33,6 +34,7 @@ class Repo:
         self.sessions = Sessions(store)
         self.reminders = Reminders(store)
         self.staff = Staff(store)
+        self.stats = Stats(store)
 
     async def ping(self) -> None:
         await self.store.one("SELECT 1")

@@ -163,10 +163,3 @@ class Clients(Table):
             await db.execute(
                 "UPDATE lesson_deliveries SET helpful = ? WHERE client_id = ? AND lesson_id = ?",
                 (int(helpful), client_id, lesson_id))
-
-    async def lesson_stats(self) -> list[tuple[str, int, int, int]]:
-        """(lesson id, delivered, helpful, not helpful) for staff."""
-        rows = await self.store.all(
-            "SELECT lesson_id, COUNT(*), SUM(helpful = 1), SUM(helpful = 0)"
-            " FROM lesson_deliveries GROUP BY lesson_id ORDER BY lesson_id")
-        return [(row[0], row[1], row[2] or 0, row[3] or 0) for row in rows]

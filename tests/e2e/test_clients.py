@@ -241,8 +241,8 @@ async def test_lessons_follow_group_days_and_learn_menu(bot, api, dana, staff_gr
     await maya.expect("Was this helpful?")
     lee = api.person(STAFF_IDS[1], "Lee")
     await lee.send("/stats")
-    stats = await lee.expect("Lessons: delivered")
-    assert "1 · 1 · 0" in stats.text
+    stats = await lee.expect("Lessons delivered: 3")
+    assert "Welcome to IOP: how the program works: 1 · 1 · 0" in stats.text
 
 
 async def test_ten_thousand_reminders_respect_flood_limits(make_bot, api, clinic, clock,

@@ -11,6 +11,7 @@ COMMANDS = {
     "/queue": Role.CLINICIAN, "/enroll Maya": Role.CLINICIAN, "/invite 1": Role.CLINICIAN,
     "/session 1 add group Tue 6pm": Role.CLINICIAN, "/videolink 1 https://v.example/abc":
     Role.CLINICIAN, "/client 1": Role.CLINICIAN, "/stats": Role.CLINICIAN,
+    "/stats 2026-11": Role.CLINICIAN,
     "/disclose 1 | EMS | a fall": Role.ON_CALL, "/staff": Role.ADMIN,
     "/staff add 999 admin": Role.ADMIN, "/staff remove 501": Role.ADMIN,
     "/oncall 501": Role.ADMIN, "/audit 1": Role.ADMIN, "/audit client 1": Role.ADMIN,

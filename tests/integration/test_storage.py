@@ -1,7 +1,11 @@
+from datetime import UTC, datetime, timedelta
+
 import pytest
 
 from bot.clock import ManualClock
+from bot.domain.stats import Period
 from bot.storage import open_repo
+from bot.storage.base import ts
 from bot.storage.db import MigrationChanged, connect, migrate, migrations
 from tests.samples import vault
 
@@ -66,3 +70,27 @@ async def test_a_changed_migration_stops_start_up(tmp_path, monkeypatch):
     with pytest.raises(MigrationChanged, match="DATABASE_PATH: migration 002_intake changed"):
         await migrate(conn)
     await conn.close()
+
+
+async def test_stats_take_a_request_s_own_audit_rows_within_the_period(repo):
+    """Audit rows before a request was sent belong to an earlier, deleted request that had
+    the same number; rows at the period's end belong to the next one."""
+    start, hour = datetime(2026, 11, 1, 5, tzinfo=UTC), timedelta(hours=1)
+    period = Period(name="2026-11", start=start, end=start + 24 * hour)
+    await repo.people.consent(7, "v", None)
+    for number, sent in ((1, start), (2, start + 3 * hour), (3, period.end), (4, start - hour)):
+        await repo.store.conn.execute(
+            "INSERT INTO requests (id, user_id, status, tier, referred_at, due_at, due_kind,"
+            " created_at, updated_at) VALUES (?, 7, 'admitted', 2, ?, ?, 'scheduled', ?, ?)",
+            (number, ts(sent), ts(sent + 48 * hour), ts(sent), ts(sent)))
+    await repo.store.conn.commit()
+    for at, action in ((-hour, "staff_claim"), (0 * hour, "intake_sent"),
+                       (hour / 2, "staff_claim"), (hour, "staff_claim"),
+                       (2 * hour, "staff_scheduled")):
+        repo.store.clock.set(start + at)
+        await repo.audit.record(501, action, "request:1")
+    found = await repo.stats.requests(period)
+    assert [(f.tier, f.referred_at) for f in found] == [(2, start), (2, start + 3 * hour)]
+    assert found[0].actions == {"staff_claim": start + hour / 2,
+                                "staff_scheduled": start + 2 * hour}
+    assert found[1].actions == {}
