@@ -10,6 +10,7 @@ from bot.storage.db import connect, migrate
 from bot.storage.outbox import Outbox
 from bot.storage.people import People
 from bot.storage.requests import Requests
+from bot.storage.retention import Retention
 from bot.storage.safety import Safety
 from bot.storage.sessions import Reminders, Sessions
 from bot.storage.staff import Staff
@@ -27,6 +28,7 @@ class Repo:
         self.sessions = Sessions(store)
         self.reminders = Reminders(store)
         self.staff = Staff(store)
+        self.retention = Retention(store)
 
     async def ping(self) -> None:
         await self.store.one("SELECT 1")
