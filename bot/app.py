@@ -24,6 +24,7 @@ from bot.handlers import (
     members,
     privacy,
     reminders,
+    retention,
     safety,
     staff,
     start,
@@ -110,6 +111,7 @@ def build_application(settings: Settings, profile: Profile | None = None, *,
     staff.add_jobs(app, every=profile.intake.watch_seconds)
     safety.add_jobs(app, every=profile.safety.pager_seconds)
     reminders.add_jobs(app, every=profile.reminders.dispatch_seconds)
+    retention.add_jobs(app, at=profile.retention.purge_at.replace(tzinfo=profile.clinic.tz))
     return app
 
 

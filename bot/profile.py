@@ -13,6 +13,7 @@ from bot.config import ConfigError
 from bot.domain.calendar import BusinessCalendar, ZoneName
 from bot.domain.eligibility import EligibilityPolicy
 from bot.domain.priority import PriorityPolicy
+from bot.domain.retention import RetentionPolicy
 
 
 class Model(BaseModel):
@@ -136,6 +137,7 @@ class Profile(Model):
     safety: Safety = Safety()
     intake: Intake = Intake()
     priority: PriorityPolicy = PriorityPolicy()
+    retention: RetentionPolicy = RetentionPolicy()
 
     @property
     def eligibility(self) -> EligibilityPolicy:

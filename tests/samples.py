@@ -27,8 +27,9 @@ REQUEST = Request(id=12, user_id=1001, status="claimed", step=None, answers=ANSW
                   handled_by=5, scheduled_for=None, reason=None, alert_chat_id=-100,
                   alert_message_id=3)
 LOVED_REQUEST = REQUEST.model_copy(update={"answers": LOVED})
-PERSON = Person(user_id=1001, language="en", consent_version="2026-11", unreachable=False,
-                stopped=False)
+PERSON = Person(user_id=1001, language="en", consent_version="2026-11", consent_at=WHEN,
+                revoked_at=None, unreachable=False, stopped=False)
+REVOKED = PERSON.model_copy(update={"revoked_at": WHEN + timedelta(days=2)})
 TIERS = {1: "pregnant and injecting", 2: "pregnant", 3: "injecting", 4: "discharged",
          5: "standard"}
 USER = User(1001, "Sam <b>", is_bot=False, last_name="O'Neil", username="sam_o")
@@ -105,7 +106,7 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
                           for usage in ("session_usage", "enroll_usage", "invite_usage",
                                         "videolink_usage", "client_usage", "stats_usage")],
         "staff_client_not_told": [{"number": 12}],
-        "staff_alert_withdrawn": [{"number": 12}],
+        "staff_alert_withdrawn": [{"number": 12, "why": why} for why in ("deleted", "revoked")],
         "staff_request_closed": [{"number": 12, "reason": "under 18 <after> update"}],
         "staff_done": [{"number": 12, "status": "not_a_fit"}],
         "staff_realert": [{"r": REQUEST, "tier_names": TIERS, "left": timedelta(hours=20),
@@ -180,8 +181,13 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
                         {"subject": "client:2", "limit": 1, "entries": [Entry(
                             at=WHEN, actor_id=501, actor_name="Dana <x>", action="staff_claim",
                             subject="client:2", detail="tier=2")]}],
-        "data_deleted_staff": [{"client": CLIENT, "request": None},
-                               {"client": None, "request": REQUEST}],
+        "data_deleted_staff": [{"client": client, "request": None if client else REQUEST,
+                                "why": why} for client in (CLIENT, None)
+                               for why in ("deleted", "revoked")],
+        "consent_status": [{"person": person} for person in (None, PERSON, REVOKED)],
+        "consent_revoked": [{"request": request, "client": client} for request in (None, REQUEST)
+                            for client in (None, CLIENT)],
+        "consent_renewed": [{"client": client} for client in (None, CLIENT)],
         "whoami": [{"user_id": 1001, "chat_id": chat, "anonymous": anonymous}
                    for chat in (None, -1001234567890) for anonymous in (False, True)],
         "welcome": [{"client": None}, {"client": CLIENT}],
@@ -189,9 +195,10 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
         "my_data": [{"person": None, "request": None, "client": None, "sessions": [],
                      "lessons": [], "events": [], "disclosures": [], "titles": {},
                      "kinds": KINDS, "labels": labels},
-                    {"person": PERSON, "request": REQUEST, "client": None, "sessions": [],
-                     "lessons": [], "events": EVENTS, "disclosures": [DISCLOSURE],
-                     "titles": {}, "kinds": KINDS, "labels": labels},
+                    *({"person": person, "request": REQUEST, "client": None, "sessions": [],
+                       "lessons": [], "events": EVENTS, "disclosures": [DISCLOSURE],
+                       "titles": {}, "kinds": KINDS, "labels": labels}
+                      for person in (PERSON, REVOKED)),
                     {"person": None, "request": None, "client": CLIENT,
                      "sessions": [SESSION.model_copy(update={"attendance": a, "reason": r,
                                                              "status": status})

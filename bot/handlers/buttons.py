@@ -136,6 +136,13 @@ class Privacy(Button, prefix="privacy"):
 
 
 @dataclass(frozen=True)
+class Revoke(Button, prefix="revoke"):
+    """/consent: ask to revoke, confirm ("yes") or keep it; "renew" agrees again."""
+
+    choice: Literal["ask", "yes", "keep", "renew"]
+
+
+@dataclass(frozen=True)
 class Reminders(Button, prefix="rem"):
     choice: Literal["on", "off"]
 

@@ -82,6 +82,8 @@ async def begin(update: Update, ctx: Ctx, referral: str | None = None) -> None:
     chat_id, user_id, lang = update.effective_chat.id, update.effective_user.id, lang_of(update)
     async with lock(ctx):
         person = await ctx.repo.people.get(user_id)
+        if person is not None and person.revoked:
+            person = None  # a revoked consent is given afresh
         current = await ctx.repo.requests.current(user_id) if person else None
         if current is not None and current.step is not None:
             await send(ctx, chat_id, "intake_resume", lang=lang)
@@ -123,7 +125,8 @@ async def on_consent(update: Update, ctx: Ctx) -> None:
         await send(ctx, chat_id, "consent_declined", lang=lang)
         raise ApplicationHandlerStop
     async with lock(ctx):
-        if await ctx.repo.people.get(user_id) is None:
+        person = await ctx.repo.people.get(user_id)
+        if person is None or person.revoked:
             await ctx.repo.people.consent(user_id, CONSENT_VERSION, ctx.content.lang(lang))
             await ctx.repo.audit.record(user_id, "consent", f"person:{user_id}", CONSENT_VERSION)
         current = await ctx.repo.requests.current(user_id)

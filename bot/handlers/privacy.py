@@ -1,4 +1,4 @@
-"""/mydata and /delete: what the consent notice promises a person can do."""
+"""/mydata, /consent and /delete: what the consent notice promises a person can do."""
 
 import logging
 
@@ -6,10 +6,12 @@ from telegram import Update
 from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CommandHandler, filters
 
-from bot.handlers.buttons import Privacy
+from bot.handlers import intake
+from bot.handlers.buttons import Privacy, Revoke
 from bot.handlers.clients import kinds
 from bot.handlers.common import answer, edit_message, lang_of, send
 from bot.services import Ctx
+from bot.storage.requests import Request, Status
 
 log = logging.getLogger(__name__)
 
@@ -56,7 +58,8 @@ async def on_choice(update: Update, ctx: Ctx) -> None:
         await send(ctx, update.effective_chat.id, "deleted", lang=lang, client=client)
         staff_chat = ctx.services.settings.staff_chat_id
         if client is not None and staff_chat is not None:
-            await send(ctx, staff_chat, "data_deleted_staff", client=client, request=None)
+            await send(ctx, staff_chat, "data_deleted_staff", client=client, request=None,
+                       why="deleted")
     else:
         await send(ctx, update.effective_chat.id, "data_kept", lang=lang)
     raise ApplicationHandlerStop
@@ -70,18 +73,99 @@ async def forget(ctx: Ctx, user_id: int) -> None:
     request = await ctx.repo.requests.current(user_id)
     await ctx.repo.people.forget(user_id)
     await ctx.repo.audit.record(user_id, "data_deleted", f"person:{user_id}")
-    if request is None or request.alert_chat_id is None:
+    if request is not None:
+        await withdrawn(ctx, request, "deleted")
+
+
+async def withdrawn(ctx: Ctx, request: Request, why: str) -> None:
+    """Clear a withdrawn request's staff alert and tell staff why: "deleted" or "revoked"."""
+    if request.alert_chat_id is None:
         return
     try:
         await edit_message(ctx, request.alert_chat_id, request.alert_message_id,
-                           "staff_alert_withdrawn", number=request.id)
+                           "staff_alert_withdrawn", number=request.id, why=why)
     except TelegramError:
         log.warning("the alert for request %s could not be cleared", request.id)
-    await send(ctx, request.alert_chat_id, "data_deleted_staff", client=None, request=request)
+    await send(ctx, request.alert_chat_id, "data_deleted_staff", client=None, request=request,
+               why=why)
+
+
+async def consent(update: Update, ctx: Ctx) -> None:
+    """/consent: what the person agreed to and when, with a way to revoke or agree again."""
+    user_id, lang = update.effective_user.id, lang_of(update)
+    person = await ctx.repo.people.get(user_id)
+    labels = ctx.content.labels(lang)
+    buttons = None
+    if person is not None:
+        choice = "renew" if person.revoked else "ask"
+        buttons = [[(labels[f"nav.consent_{choice}"], Revoke(choice))]]
+    await send(ctx, update.effective_chat.id, "consent_status", lang=lang, person=person,
+               buttons=buttons)
+    raise ApplicationHandlerStop
+
+
+async def on_revoke(update: Update, ctx: Ctx) -> None:
+    """Every press is checked against the stored consent, so a second or stale press
+    changes nothing and says so."""
+    user_id, lang, chat_id = update.effective_user.id, lang_of(update), update.effective_chat.id
+    choice = Revoke.of(update).choice
+    async with intake.lock(ctx):
+        person = await ctx.repo.people.get(user_id)
+        if person is None:
+            await answer(update, ctx.content.label("notice.stale", lang))
+            raise ApplicationHandlerStop
+        if person.revoked != (choice == "renew"):
+            state = "revoked" if person.revoked else "consented"
+            await answer(update, ctx.content.label(f"notice.{state}", lang))
+            raise ApplicationHandlerStop
+        await answer(update)
+        if choice == "ask":
+            labels = ctx.content.labels(lang)
+            await send(ctx, chat_id, "revoke_confirm", lang=lang,
+                       buttons=[[(labels["nav.revoke"], Revoke("yes"))],
+                                [(labels["nav.keep_consent"], Revoke("keep"))]])
+        elif choice == "keep":
+            await send(ctx, chat_id, "consent_kept", lang=lang)
+        elif choice == "renew":
+            await ctx.repo.people.consent(user_id, intake.CONSENT_VERSION, ctx.content.lang(lang))
+            await ctx.repo.audit.record(user_id, "consent", f"person:{user_id}",
+                                        intake.CONSENT_VERSION)
+            client = await ctx.repo.clients.of_user(user_id)
+            if client is not None:
+                await ctx.repo.clients.release(client.id, ctx.clock.now())
+            await send(ctx, chat_id, "consent_renewed", lang=lang, client=client)
+        elif await ctx.repo.people.revoke(user_id):
+            await revoke(ctx, chat_id, user_id, lang)
+    raise ApplicationHandlerStop
+
+
+async def revoke(ctx: Ctx, chat_id: int, user_id: int, lang: str | None) -> None:
+    """Stop everything but the safety gate: a draft no one has seen is deleted, a sent
+    request withdrawn (its data kept for the retention period), a client's pending reminders
+    and lessons cancelled. Staff hear of a withdrawn request or a client's revocation."""
+    await ctx.repo.audit.record(user_id, "consent_revoked", f"person:{user_id}")
+    request = await ctx.repo.requests.current(user_id)
+    if request is not None and request.status is Status.DRAFT:
+        await ctx.repo.requests.delete(request.id)
+        await ctx.repo.audit.record(user_id, "intake_cancelled", f"request:{request.id}")
+        request = None
+    elif request is not None and await ctx.repo.requests.withdraw(request.id):
+        await ctx.repo.audit.record(user_id, "request_withdrawn", f"request:{request.id}")
+        await withdrawn(ctx, request, "revoked")
+    client = await ctx.repo.clients.of_user(user_id)
+    if client is not None:
+        await ctx.repo.clients.hold(client.id)
+        staff_chat = ctx.services.settings.staff_chat_id
+        if staff_chat is not None:
+            await send(ctx, staff_chat, "data_deleted_staff", client=client, request=None,
+                       why="revoked")
+    await send(ctx, chat_id, "consent_revoked", lang=lang, request=request, client=client)
 
 
 def register(app, group: int) -> None:
     private = filters.ChatType.PRIVATE
     app.add_handler(CommandHandler("mydata", my_data, filters=private), group)
+    app.add_handler(CommandHandler("consent", consent, filters=private), group)
     app.add_handler(CommandHandler("delete", delete, filters=private), group)
     app.add_handler(Privacy.handler(on_choice), group)
+    app.add_handler(Revoke.handler(on_revoke), group)

@@ -141,7 +141,8 @@ async def send_lessons(ctx: Ctx, now: datetime) -> None:
             continue
         client = await ctx.repo.clients.get(session.client_id)
         if (not ctx.profile.reminders.lesson_after_group or client.user_id is None
-                or client.stopped or client.unreachable):
+                or client.stopped or client.unreachable
+                or await ctx.repo.people.revoked(client.user_id)):
             continue
         delivered = await ctx.repo.clients.lessons_delivered(client.id)
         lesson = next_lesson(library.curriculum(client.language), delivered)

@@ -98,9 +98,10 @@ async def refresh(ctx: Ctx, request_id: int) -> None:
 
 
 async def pressed_request(update: Update, ctx: Ctx, request_id: int) -> Request:
-    """A button for a request that is gone answers stale, and stops."""
+    """A button for a request that is gone, or withdrawn with the person's consent, answers
+    stale, and stops."""
     request = await ctx.repo.requests.get(request_id)
-    if request is None:
+    if request is None or request.status is Status.WITHDRAWN:
         await answer(update, ctx.content.label("notice.stale"))
         raise ApplicationHandlerStop
     return request

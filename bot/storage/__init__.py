@@ -12,6 +12,7 @@ from bot.storage.db import connect, migrate
 from bot.storage.outbox import Outbox
 from bot.storage.people import People
 from bot.storage.requests import Requests
+from bot.storage.retention import Retention
 from bot.storage.safety import Safety
 from bot.storage.sealed import census, remac, reseal
 from bot.storage.sessions import Reminders, Sessions
@@ -35,6 +36,7 @@ class Repo:
         self.reminders = Reminders(store)
         self.staff = Staff(store)
         self.stats = Stats(store)
+        self.retention = Retention(store)
 
     async def ping(self) -> None:
         await self.store.one("SELECT 1")

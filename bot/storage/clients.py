@@ -1,6 +1,7 @@
 import hashlib
 from datetime import datetime
 
+import aiosqlite
 from aiosqlite import Row
 from pydantic import BaseModel
 
@@ -39,6 +40,12 @@ def _client(row: Row, store: Store) -> Client:
                   stopped=row["stopped_at"] is not None,
                   unreachable=row["unreachable_at"] is not None,
                   awaiting_reason=row["awaiting_reason"])
+
+
+async def _skip_reminders(db: aiosqlite.Connection, client_id: int, why: str) -> None:
+    await db.execute(
+        "UPDATE reminders SET status = 'skipped', error = ? WHERE status = 'pending'"
+        " AND session_id IN (SELECT id FROM sessions WHERE client_id = ?)", (why, client_id))
 
 
 class Clients(Table):
@@ -115,10 +122,25 @@ class Clients(Table):
                              " WHERE id = ?", (client_id,))
             await db.execute("UPDATE sessions SET lesson_sent = 1 WHERE client_id = ?",
                              (client_id,))
+            await _skip_reminders(db, client_id, "deleted")
+
+    async def hold(self, client_id: int) -> None:
+        """A revoked consent: pending reminders are cancelled and no reason is waited for.
+        Lessons are held back where they are sent, for as long as the consent is revoked."""
+        async with self.store.tx() as db:
+            await db.execute("UPDATE clients SET awaiting_reason = NULL WHERE id = ?",
+                             (client_id,))
+            await _skip_reminders(db, client_id, "revoked")
+
+    async def release(self, client_id: int, now: datetime) -> None:
+        """Consent given again: reminders cancelled by the revocation that are still ahead
+        are pending once more."""
+        async with self.store.tx() as db:
             await db.execute(
-                "UPDATE reminders SET status = 'skipped', error = 'deleted' WHERE status ="
-                " 'pending' AND session_id IN (SELECT id FROM sessions WHERE client_id = ?)",
-                (client_id,))
+                "UPDATE reminders SET status = 'pending', error = NULL WHERE status = 'skipped'"
+                " AND error = 'revoked' AND due_at > ?"
+                " AND session_id IN (SELECT id FROM sessions WHERE client_id = ?)",
+                (ts(now), client_id))
 
     async def stop(self, client_id: int, stopped: bool) -> None:
         async with self.store.tx() as db:

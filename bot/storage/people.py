@@ -1,14 +1,22 @@
+from datetime import datetime
+
 from pydantic import BaseModel
 
-from bot.storage.base import Table
+from bot.storage.base import Table, parse_ts
 
 
 class Person(BaseModel):
     user_id: int
     language: str | None
     consent_version: str
+    consent_at: datetime
+    revoked_at: datetime | None
     unreachable: bool
     stopped: bool
+
+    @property
+    def revoked(self) -> bool:
+        return self.revoked_at is not None
 
 
 class Held(BaseModel):
@@ -23,13 +31,23 @@ class Held(BaseModel):
 
 class People(Table):
     async def consent(self, user_id: int, version: str, language: str | None) -> None:
+        """Agree, or agree again after a revocation."""
         async with self.store.tx() as db:
             await db.execute(
                 "INSERT INTO people (user_id, language, consent_version, consent_at)"
                 " VALUES (?, ?, ?, ?) ON CONFLICT (user_id) DO UPDATE SET"
-                " consent_version = excluded.consent_version, consent_at = excluded.consent_at",
+                " consent_version = excluded.consent_version, consent_at = excluded.consent_at,"
+                " revoked_at = NULL",
                 (user_id, language, version, self.store.now()),
             )
+
+    async def revoke(self, user_id: int) -> bool:
+        """True the first time only: a second press changes nothing."""
+        async with self.store.tx() as db:
+            cursor = await db.execute(
+                "UPDATE people SET revoked_at = ? WHERE user_id = ? AND revoked_at IS NULL",
+                (self.store.now(), user_id))
+            return cursor.rowcount > 0
 
     async def get(self, user_id: int) -> Person | None:
         row = await self.store.one("SELECT * FROM people WHERE user_id = ?", user_id)
@@ -37,8 +55,15 @@ class People(Table):
             return None
         return Person(user_id=row["user_id"], language=row["language"],
                       consent_version=row["consent_version"],
+                      consent_at=parse_ts(row["consent_at"]),
+                      revoked_at=parse_ts(row["revoked_at"]),
                       unreachable=row["unreachable_at"] is not None,
                       stopped=row["stopped_at"] is not None)
+
+    async def revoked(self, user_id: int) -> bool:
+        row = await self.store.one(
+            "SELECT 1 FROM people WHERE user_id = ? AND revoked_at IS NOT NULL", user_id)
+        return row is not None
 
     async def mark_unreachable(self, user_id: int) -> bool:
         """True the first time only, so staff are told once."""

@@ -19,13 +19,16 @@ class Status(StrEnum):
     SCHEDULED = "scheduled"
     NOT_A_FIT = "not_a_fit"
     ADMITTED = "admitted"
+    WITHDRAWN = "withdrawn"
 
 
 ANSWERS = "requests.answers"  # also saved_answers, its copy while the person edits
 ACTIVE = (Status.OPEN, Status.CLAIMED, Status.CONTACTED, Status.SCHEDULED)
+LIVE = (Status.DRAFT, *ACTIVE)
+CLOSED = (Status.NOT_A_FIT, Status.WITHDRAWN)  # prospective requests that ended
 
 
-def _in(statuses: tuple[Status, ...]) -> str:
+def among(statuses: tuple[Status, ...]) -> str:
     return "(" + ", ".join(f"'{status}'" for status in statuses) + ")"
 
 
@@ -78,9 +81,8 @@ class Requests(Table):
 
     async def current(self, user_id: int) -> Request | None:
         """The person's draft or submitted request that is still in play."""
-        live = _in((Status.DRAFT, *ACTIVE))
         row = await self.store.one(
-            f"SELECT * FROM requests WHERE user_id = ? AND status IN {live}", user_id)
+            f"SELECT * FROM requests WHERE user_id = ? AND status IN {among(LIVE)}", user_id)
         return _request(row, self.store) if row else None
 
     async def start(self, user_id: int, language: str | None, referral: str | None,
@@ -141,7 +143,7 @@ class Requests(Table):
         macs = self.store.vault.macs(PHONE, request.answers.phone)
         rows = await self.store.all(
             f"SELECT id FROM requests WHERE phone_mac IN ({', '.join('?' * len(macs))})"
-            f" AND id != ? AND status IN {_in(ACTIVE)} ORDER BY id", *macs, request.id)
+            f" AND id != ? AND status IN {among(ACTIVE)} ORDER BY id", *macs, request.id)
         return [row[0] for row in rows]
 
     async def close(self, request_id: int, reason: str) -> None:
@@ -151,6 +153,17 @@ class Requests(Table):
                 "UPDATE requests SET status = 'not_a_fit', reason = ?, step = NULL,"
                 " saved_answers = NULL, updated_at = ? WHERE id = ?",
                 (self.store.seal("requests.reason", reason), self.store.now(), request_id))
+
+    async def withdraw(self, request_id: int) -> bool:
+        """The person revoked their consent: the request leaves the queue, an update in
+        progress is dropped. False if it was no longer in play."""
+        async with self.store.tx() as db:
+            cursor = await db.execute(
+                "UPDATE requests SET status = 'withdrawn', step = NULL, paused_at = NULL,"
+                " answers = COALESCE(saved_answers, answers), saved_answers = NULL,"
+                f" updated_at = ? WHERE id = ? AND status IN {among(ACTIVE)}",
+                (self.store.now(), request_id))
+            return cursor.rowcount == 1
 
     async def delete(self, request_id: int) -> None:
         async with self.store.tx() as db:
@@ -185,14 +198,14 @@ class Requests(Table):
             cursor = await db.execute(
                 "UPDATE requests SET status = ?, handled_by = ?,"
                 " scheduled_for = COALESCE(?, scheduled_for), reason = COALESCE(?, reason),"
-                f" updated_at = ? WHERE id = ? AND status IN {_in(allowed)}",
+                f" updated_at = ? WHERE id = ? AND status IN {among(allowed)}",
                 (to, staff_id, ts(scheduled_for) if scheduled_for else None,
                  self.store.seal("requests.reason", reason), self.store.now(), request_id))
             return cursor.rowcount == 1
 
     async def queue(self) -> list[Request]:
         rows = await self.store.all(
-            f"SELECT * FROM requests WHERE status IN {_in(ACTIVE[:-1])}"
+            f"SELECT * FROM requests WHERE status IN {among(ACTIVE[:-1])}"
             " ORDER BY tier, due_at, id")
         return [_request(row, self.store) for row in rows]
 
@@ -228,7 +241,7 @@ class Requests(Table):
         rows = await self.store.all(
             "SELECT r.*, (SELECT group_concat(e.kind) FROM escalations e"
             "  WHERE e.request_id = r.id AND e.kind LIKE 'admission_%') AS admission_done"
-            f" FROM requests r WHERE r.status IN {_in(ACTIVE)} AND EXISTS (SELECT 1 FROM"
+            f" FROM requests r WHERE r.status IN {among(ACTIVE)} AND EXISTS (SELECT 1 FROM"
             "  json_each(r.deadlines) WHERE json_extract(value, '$.kind') = 'admission')"
             " AND NOT EXISTS (SELECT 1 FROM escalations e WHERE e.request_id = r.id"
             "  AND e.kind = 'admission_breach') ORDER BY r.id")

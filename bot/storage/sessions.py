@@ -172,7 +172,8 @@ class Reminders(Table):
         rows = await self.store.all(
             "SELECT r.id AS rid, r.offset_min, r.attempts, s.*, c.user_id, c.language,"
             " c.video_link, (c.user_id IS NULL OR c.reminders_on = 0 OR c.stopped_at IS NOT NULL"
-            " OR c.unreachable_at IS NOT NULL) AS blocked"
+            " OR c.unreachable_at IS NOT NULL OR EXISTS (SELECT 1 FROM people p"
+            "  WHERE p.user_id = c.user_id AND p.revoked_at IS NOT NULL)) AS blocked"
             " FROM reminders r JOIN sessions s ON s.id = r.session_id"
             " JOIN clients c ON c.id = s.client_id"
             " WHERE r.status = 'pending' AND r.due_at <= ?"

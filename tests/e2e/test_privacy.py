@@ -2,11 +2,17 @@
 trail."""
 
 import asyncio
+import re
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
 
-from tests.e2e.test_intake import submitted
+from tests.e2e.harness import eventually
+from tests.e2e.test_clients import DISPATCHER, joined, nth
+from tests.e2e.test_intake import consent, saying, submitted
+
+PURGE = "retention-purge"
 
 NAME, PHONE, NOTE = "Zebulonia", "+16085550199", "quixotic marmalade 7731"
 
@@ -79,3 +85,197 @@ async def test_audit_trail_shows_views_and_cannot_be_changed(bot, alice, staff_g
     for sql in ("UPDATE audit_log SET detail = NULL", "DELETE FROM audit_log"):
         with pytest.raises(Exception, match="append-only"):
             await bot.repo.store.conn.execute(sql)
+
+
+async def withdraw(person):
+    await person.send("/consent")
+    await person.expect("Your consent")
+    await person.click("Withdraw my consent")
+    await person.expect("Do you want to withdraw your consent?")
+    await person.click("Yes, withdraw my consent")
+    return await person.expect("You've withdrawn your consent")
+
+
+async def test_consent_shows_what_was_agreed_and_revoking_withdraws_the_request(
+        bot, api, alice, staff_group, dana):
+    await submitted(alice, name=NAME)
+    await staff_group.expect("Consultation request #1")
+    await dana.send("/queue")
+    queue = await staff_group.expect("Open requests")
+    await alice.send("/consent")
+    shown = await alice.expect("Your consent")
+    assert "version 2026-11" in shown.text and "Thu Nov 26" in shown.text
+    await alice.click("Withdraw my consent")
+    confirm = await alice.expect("Do you want to withdraw your consent?")
+    assert "/delete" in confirm.text
+    await alice.click("Keep my consent")
+    await alice.expect("your consent stays as it is")
+    await alice.click("Yes, withdraw my consent", message=confirm)
+    done = await alice.expect("You've withdrawn your consent")
+    assert "request #1 is withdrawn" in done.text
+    for promise in ("Your safety is never switched off", "for 365 days", "42 CFR 2.51",
+                    "/delete", "/consent"):
+        assert promise in done.text, promise
+    told = await staff_group.expect("don't follow it up")
+    assert "Request #1" in told.text
+    cleared = api.messages(staff_group.chat_id)[0]
+    assert "withdrew their consent" in cleared.text and NAME not in cleared.text
+    assert not cleared.buttons
+    request = await bot.repo.requests.get(1)
+    assert request.status == "withdrawn" and request.answers.name == NAME  # kept, not erased
+    person = await bot.repo.people.get(alice.user_id)
+    assert person.revoked and person.consent_version == "2026-11"
+    actions = [e.action for e in await bot.repo.audit.for_subject(f"person:{alice.user_id}")]
+    assert actions[-1] == "consent_revoked"
+    revoked = (await bot.repo.audit.for_subject(f"person:{alice.user_id}"))[-1]
+    assert revoked.detail is None  # no personal data in the audit line
+    await dana.click("📂 #1", message=queue)
+    await eventually(lambda: any(a.text and "no longer active" in a.text
+                                 for a in api.callback_answers))
+    assert (await bot.repo.requests.get(1)).status == "withdrawn"
+
+
+async def test_a_second_or_stale_press_changes_nothing(bot, api, alice, staff_group):
+    await submitted(alice)
+    await staff_group.expect("Consultation request #1")
+    await withdraw(alice)
+    sent = len(alice.inbox())
+    await alice.click("Yes, withdraw my consent")
+    await alice.click("Withdraw my consent")
+    await alice.click("Keep my consent")
+    await eventually(lambda: sum("already withdrawn" in (a.text or "")
+                                 for a in api.callback_answers) == 3)
+    assert len(alice.inbox()) == sent
+    assert len(saying(api, staff_group, "withdrew their consent")) == 2  # the alert and the note
+    revocations = [e for e in await bot.repo.audit.for_subject(f"person:{alice.user_id}")
+                   if e.action == "consent_revoked"]
+    assert len(revocations) == 1
+
+
+async def test_nothing_to_revoke_without_consent(bot, api, alice):
+    await alice.send("/consent")
+    shown = await alice.expect("Your consent")
+    assert "holds no consent" in shown.text and not shown.buttons
+    assert await bot.repo.store.all("SELECT * FROM people") == []
+
+
+async def test_revoking_a_draft_deletes_it_and_stops_the_questions(bot, api, alice):
+    await consent(alice)
+    await alice.click("Me")
+    await alice.expect("What name")
+    done = await withdraw(alice)
+    assert "request #" not in done.text
+    assert await bot.repo.store.all("SELECT * FROM requests") == []
+    await alice.send("Maya")
+    await alice.expect("not sure how to help")
+
+
+async def test_crisis_replies_and_pages_go_on_after_revoking(bot, api, alice, staff_group):
+    await submitted(alice)
+    await staff_group.expect("Consultation request #1")
+    await withdraw(alice)
+    await alice.send("honestly I just want to kill myself")
+    await alice.expect("Please call or text 988 now")
+    await staff_group.expect("Safety page")
+
+
+async def test_consent_can_be_given_again_afresh(bot, api, alice, staff_group):
+    await submitted(alice)
+    await staff_group.expect("Consultation request #1")
+    await withdraw(alice)
+    await alice.send("/start consult")
+    await alice.expect("your privacy")
+    await alice.click("✅ I agree")
+    await alice.expect("who is this consultation for?")
+    assert not (await bot.repo.people.get(alice.user_id)).revoked
+    actions = [e.action for e in await bot.repo.audit.for_subject(f"person:{alice.user_id}")]
+    assert actions[-2:] == ["consent_revoked", "consent"]
+    assert {r.status for r in [await bot.repo.requests.get(1),
+                               await bot.repo.requests.current(alice.user_id)]} == \
+        {"withdrawn", "draft"}
+
+
+async def enrolled(api, alice, dana, staff_group) -> int:
+    """Alice asks for a consultation, is enrolled from it and opens her invite."""
+    await submitted(alice)
+    await staff_group.expect("Consultation request #1")
+    await dana.send("/enroll 1")
+    card = await staff_group.expect("Invite link")
+    token = re.search(r"start=inv_([\w-]+)", card.text)[1]
+    await alice.send(f"/start inv_{token}")
+    await alice.expect("Welcome to the program")
+    return int(re.search(r"Client #(\d+)", card.text)[1])
+
+
+async def test_a_client_who_revokes_gets_no_reminders_until_agreeing_again(
+        bot, api, alice, dana, staff_group, clock):
+    number = await enrolled(api, alice, dana, staff_group)
+    await bot.tick(DISPATCHER)
+    assert (await bot.repo.reminders.counts()).get("pending")
+    done = await withdraw(alice)
+    assert "reminders or lessons" in done.text and "clinical record" in done.text
+    await staff_group.expect(f"Client #{number} (Maya) withdrew their consent to this bot")
+    assert set(await bot.repo.reminders.counts()) == {"skipped"}
+    clock.set(datetime(2026, 11, 27, 0, 0, tzinfo=UTC))
+    await bot.tick(DISPATCHER)
+    assert not saying(api, alice, "Reminder:")
+    await alice.send("/consent")
+    await alice.expect("withdrew your consent on")
+    await alice.click("✅ I agree again")
+    await alice.expect("Your consent is in place again")
+    clock.set(datetime(2026, 11, 27, 23, 0, tzinfo=UTC))
+    await bot.tick(DISPATCHER)
+    reminder = await nth(api, alice, "Reminder: Group session", 1)
+    assert "Today, Fri Nov 27" in reminder.text
+
+
+async def test_delete_cancels_a_clients_pending_reminders_and_lessons(
+        bot, api, dana, staff_group, clock):
+    _, _, maya = await joined(api, dana, staff_group)
+    await bot.tick(DISPATCHER)
+    assert (await bot.repo.reminders.counts()).get("pending")
+    await maya.send("/delete")
+    await maya.expect("Do you want me to delete everything")
+    await maya.click("🗑 Yes, delete everything")
+    await maya.expect("disconnected your Telegram")
+    assert set(await bot.repo.reminders.counts()) == {"skipped"}
+    sent = len(maya.inbox())
+    for moment in (datetime(2026, 11, 27, 0, 0, tzinfo=UTC),
+                   datetime(2026, 11, 27, 23, 0, tzinfo=UTC),
+                   datetime(2026, 11, 28, 4, 0, tzinfo=UTC)):  # after the group day ended
+        clock.set(moment)
+        await bot.tick(DISPATCHER)
+    assert len(maya.inbox()) == sent
+    assert await bot.repo.clients.lessons_delivered(1) == set()
+
+
+async def test_the_daily_purge_deletes_what_is_past_its_days(bot, api, alice, staff_group,
+                                                             dana, clock):
+    (job,) = bot.app.job_queue.get_jobs_by_name(PURGE)
+    trigger = job.job.trigger
+    assert (str(trigger.fields[5]), str(trigger.fields[6])) == ("3", "30")  # hour, minute
+    assert str(trigger.timezone) == "America/Chicago"
+    await submitted(alice, name=NAME, phone="(608) 555-0199", notes=NOTE)
+    alert = await staff_group.expect("Consultation request #1")
+    await alice.send("honestly I just want to kill myself")
+    await staff_group.expect("Safety page")
+    await dana.click("Not a fit", message=alert)
+    prompt = await staff_group.expect("why is request #1")
+    await dana.click("Person declined", message=prompt)
+    await staff_group.expect("Status: not a fit (Person declined)")
+    (answers,) = await bot.repo.store.one("SELECT answers FROM requests")
+    ciphertext = answers.split(":")[2].encode()
+    clock.advance(timedelta(days=365, seconds=-1))
+    await bot.tick(PURGE)
+    assert await bot.repo.requests.get(1) is not None
+    clock.advance(timedelta(seconds=1))
+    await bot.tick(PURGE)
+    assert await bot.repo.requests.get(1) is None
+    assert await bot.repo.safety.of_user(alice.user_id) == []
+    runs = await bot.repo.audit.for_subject("retention")
+    assert [r.action for r in runs] == ["retention_purge"] * 2
+    assert runs[0].detail == "requests=0 safety_events=0 letters=0 people=0"
+    assert runs[1].detail.startswith("requests=1 safety_events=1 letters=")
+    assert runs[1].actor_id is None
+    assert await bot.repo.people.get(alice.user_id) is not None  # consent never revoked
+    assert ciphertext[:24] not in on_disk(bot.settings.database_path)

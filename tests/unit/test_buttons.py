@@ -25,6 +25,7 @@ from bot.handlers.buttons import (
     Privacy,
     Reminders,
     Reopen,
+    Revoke,
     Safe,
     Said,
     Sos,
@@ -32,7 +33,7 @@ from bot.handlers.buttons import (
 from bot.lessons import Library
 
 FAMILIES = [Sos, Consult, About, ClientMenu, Consent, Reopen, Answer, Continue, Privacy,
-            Reminders, Attend, Absence, Lesson, More, Feedback, Act, NotAFit, Open, Safe,
+            Revoke, Reminders, Attend, Absence, Lesson, More, Feedback, Act, NotAFit, Open, Safe,
             Ack, Said]
 BIG = 2**63 - 1
 
@@ -58,6 +59,10 @@ SENT_BEFORE = {
     "go": Continue(),
     "privacy:delete": Privacy("delete"),
     "privacy:keep": Privacy("keep"),
+    "revoke:ask": Revoke("ask"),
+    "revoke:yes": Revoke("yes"),
+    "revoke:keep": Revoke("keep"),
+    "revoke:renew": Revoke("renew"),
     "rem:on": Reminders("on"),
     "rem:off": Reminders("off"),
     "rm:yes:12": Attend("yes", 12),
@@ -85,7 +90,8 @@ NOT_OURS = [
     "", None, b"sos", 5, "totally-forged", "x" * 64, "unknown:1", " sos", "sos ", "SOS",
     "sos:", "sos:1", "menu", "menu:", "menu:consult:x", "menu:old-feature", "consent",
     "consent:maybe", "consent:yes:", "consent:yes:../../etc", "consent:yes:a:b", "in:name",
-    "in:nope:x", "in:name:", "in:name:a:b", "in:name:é", "privacy:delete:1", "rem:", "rm:yes",
+    "in:nope:x", "in:name:", "in:name:a:b", "in:name:é", "privacy:delete:1", "revoke", "revoke:",
+    "revoke:no", "revoke:yes:1", "rem:", "rm:yes",
     "rm:yes:x", "rm:yes:05", "rm:yes:+5", "rm:yes: 5", "rm:yes:1_000", "rm:yes:5.0",
     "rm:yes:0", "rm:yes:-1", "rm:yes:5:unwell", "rm:why:5", "rm:why:5:bored",
     f"rm:yes:{BIG + 1}", "learn:", "learn:Sleep", "learn:a--b", "learn:" + "a" * 59, "ls:y",

@@ -1,0 +1,51 @@
+from pydantic import BaseModel
+
+from bot.domain.retention import Cutoffs
+from bot.storage.base import Table, ts
+from bot.storage.requests import CLOSED, LIVE, among
+
+# Safety events kept past their cutoff: a client's (bound now, or once through an invite),
+# one whose person has a request in play, one an emergency disclosure refers to (42 CFR 2.51
+# records are never purged), and one with a crisis letter still pending.
+_EVENTS = (
+    "FROM safety_events AS e WHERE e.detected_at <= ?"
+    " AND NOT EXISTS (SELECT 1 FROM clients c WHERE c.user_id = e.user_id)"
+    " AND NOT EXISTS (SELECT 1 FROM invites i WHERE i.used_by = e.user_id)"
+    " AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.user_id = e.user_id"
+    f"  AND r.status IN {among(LIVE)})"
+    " AND NOT EXISTS (SELECT 1 FROM emergency_disclosures d WHERE d.event_id = e.id)"
+    " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id AND o.status = 'pending')"
+)
+
+
+class Purged(BaseModel):
+    requests: int = 0
+    safety_events: int = 0
+    letters: int = 0
+    people: int = 0
+
+    def detail(self) -> str:
+        return " ".join(f"{name}={count}" for name, count in self.model_dump().items())
+
+
+class Retention(Table):
+    async def purge(self, cutoffs: Cutoffs) -> Purged:
+        """Delete, in one transaction, what is past its cutoff. Escalations and staff
+        prompts go with their request; a revoked person's row goes once no request is
+        left, and never while they are a client, whose reminders it holds back."""
+        async with self.store.tx() as db:
+            requests = await db.execute(
+                f"DELETE FROM requests WHERE status IN {among(CLOSED)} AND updated_at <= ?"
+                " AND NOT EXISTS (SELECT 1 FROM clients c WHERE c.request_id = requests.id)",
+                (ts(cutoffs.closed_requests),))
+            letters = await db.execute(
+                f"DELETE FROM outbox WHERE event_id IN (SELECT e.id {_EVENTS})",
+                (ts(cutoffs.safety_events),))
+            events = await db.execute(f"DELETE {_EVENTS}", (ts(cutoffs.safety_events),))
+            people = await db.execute(
+                "DELETE FROM people WHERE revoked_at <= ?"
+                " AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.user_id = people.user_id)"
+                " AND NOT EXISTS (SELECT 1 FROM clients c WHERE c.user_id = people.user_id)",
+                (ts(cutoffs.revoked_consents),))
+            return Purged(requests=requests.rowcount, safety_events=events.rowcount,
+                          letters=letters.rowcount, people=people.rowcount)
