@@ -28,6 +28,17 @@ def inserted(cursor: aiosqlite.Cursor) -> int:
     return cursor.lastrowid
 
 
+async def fresh_id(db: aiosqlite.Connection, table: str) -> int:
+    """An id no row of `table` ever had (see migration 011), inside the caller's transaction."""
+    async with db.execute(
+            "UPDATE high_water SET last = MAX(last, (SELECT COALESCE(MAX(id), 0) FROM"
+            f" {table})) + 1 WHERE name = ? RETURNING last", (table,)) as cursor:
+        row = await cursor.fetchone()
+    if row is None:
+        raise RuntimeError(f"no high-water mark for {table}")
+    return int(row[0])
+
+
 def written(row: T | None) -> T:
     """A row this transaction just wrote, read back."""
     if row is None:

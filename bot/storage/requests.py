@@ -7,7 +7,7 @@ from pydantic import BaseModel
 
 from bot.domain.intake import Answers, Step
 from bot.domain.priority import Assessment, Deadline, DeadlineKind, half_time
-from bot.storage.base import Store, Table, inserted, parse_ts, ts, written
+from bot.storage.base import Store, Table, fresh_id, parse_ts, ts, written
 from bot.storage.sealed import PHONE, phone_of
 
 
@@ -89,11 +89,11 @@ class Requests(Table):
                     step: Step) -> Request:
         now = self.store.now()
         async with self.store.tx() as db:
-            cursor = await db.execute(
-                "INSERT INTO requests (user_id, status, step, referral, language, created_at,"
-                " updated_at) VALUES (?, 'draft', ?, ?, ?, ?, ?)",
-                (user_id, step, referral, language, now, now))
-            request_id = inserted(cursor)
+            request_id = await fresh_id(db, "requests")
+            await db.execute(
+                "INSERT INTO requests (id, user_id, status, step, referral, language, created_at,"
+                " updated_at) VALUES (?, ?, 'draft', ?, ?, ?, ?, ?)",
+                (request_id, user_id, step, referral, language, now, now))
         return written(await self.get(request_id))
 
     async def save(self, request_id: int, answers: Answers, step: Step | None,

@@ -3,7 +3,7 @@ from datetime import datetime, timedelta
 from aiosqlite import Row
 from pydantic import BaseModel
 
-from bot.storage.base import Table, inserted, parse_ts, ts, written
+from bot.storage.base import Table, fresh_id, inserted, parse_ts, ts, written
 
 
 class Event(BaseModel):
@@ -49,12 +49,12 @@ class Safety(Table):
         """A new event; with no follow_up the person is not asked "Are you safe?" again."""
         now = self.store.clock.now()
         async with self.store.tx() as db:
-            cursor = await db.execute(
-                "INSERT INTO safety_events (user_id, category, severity, rule, language,"
-                " detected_at, follow_up_at, next_page_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-                (user_id, category, severity, rule, language, ts(now),
+            event_id = await fresh_id(db, "safety_events")
+            await db.execute(
+                "INSERT INTO safety_events (id, user_id, category, severity, rule, language,"
+                " detected_at, follow_up_at, next_page_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (event_id, user_id, category, severity, rule, language, ts(now),
                  ts(now + follow_up) if follow_up else None, ts(now + repage)))
-            event_id = inserted(cursor)
         return written(await self.get(event_id))
 
     async def get(self, event_id: int) -> Event | None:

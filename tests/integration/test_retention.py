@@ -9,6 +9,7 @@ from bot.domain.intake import Step
 from bot.domain.retention import RetentionPolicy, due
 from bot.storage import open_repo
 from bot.storage.retention import Purged
+from tests.samples import vault
 
 T0 = datetime(2026, 1, 5, 12, 0, tzinfo=UTC)
 POLICY = RetentionPolicy(closed_request_days=30, safety_event_days=60, revoked_consent_days=10)
@@ -21,7 +22,7 @@ def clock():
 
 @pytest.fixture
 async def repo(tmp_path, clock):
-    repo = await open_repo(tmp_path / "iop.db", clock)
+    repo = await open_repo(tmp_path / "iop.db", clock, vault())
     yield repo
     await repo.close()
 

@@ -51,7 +51,8 @@ async def test_values_from_before_encryption_are_sealed_at_the_next_start(tmp_pa
     repo = await open_repo(path, ManualClock(), vault())
     await repo.close()
     with closing(sqlite3.connect(path)) as db:
-        db.execute("INSERT INTO people VALUES (7, 'en', 'v', '2026-01-01', NULL, NULL)")
+        db.execute("INSERT INTO people (user_id, language, consent_version, consent_at)"
+                   " VALUES (7, 'en', 'v', '2026-01-01')")
         db.execute("INSERT INTO requests (id, user_id, status, answers, created_at, updated_at)"
                    " VALUES (1, 7, 'open', ?, 'x', 'x')",
                    (Answers(name=NAME, phone=PHONE).model_dump_json(exclude_none=True),))

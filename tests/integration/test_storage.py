@@ -3,10 +3,11 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from bot.clock import ManualClock
+from bot.domain.intake import Step
 from bot.domain.stats import Period
 from bot.storage import open_repo
 from bot.storage.base import ts
-from bot.storage.db import MigrationChanged, connect, migrate, migrations
+from bot.storage.db import MigrationChanged, checksum, connect, migrate, migrations
 from tests.samples import vault
 
 
@@ -94,3 +95,37 @@ async def test_stats_take_a_request_s_own_audit_rows_within_the_period(repo):
     assert found[0].actions == {"staff_claim": start + hour / 2,
                                 "staff_scheduled": start + 2 * hour}
     assert found[1].actions == {}
+
+
+async def test_numbers_are_never_reused_after_a_deletion(repo):
+    """The audit trail of a deleted request must not show up under a new one."""
+    await repo.people.consent(7, "v", "en")
+    first = await repo.requests.start(7, "en", None, Step.NAME)
+    await repo.requests.delete(first.id)
+    second = await repo.requests.start(7, "en", None, Step.NAME)
+    assert second.id == first.id + 1
+    event = await repo.safety.record(7, "suicide", "crisis", None, "en", timedelta(hours=1),
+                                     timedelta(minutes=5))
+    await repo.store.conn.execute("DELETE FROM safety_events")
+    again = await repo.safety.record(7, "suicide", "crisis", None, "en", timedelta(hours=1),
+                                     timedelta(minutes=5))
+    assert again.id > event.id
+
+
+async def test_the_high_water_mark_starts_above_numbers_only_the_audit_log_remembers(tmp_path):
+    conn = await connect(tmp_path / "iop.db")
+    await conn.execute("CREATE TABLE schema_migrations (version INTEGER PRIMARY KEY,"
+                       " name TEXT NOT NULL, applied_at TEXT NOT NULL, checksum TEXT NOT NULL)")
+    await conn.executescript("".join(
+        f"BEGIN;\n{sql}\n;INSERT INTO schema_migrations VALUES ({version}, '{name}', 'x', "
+        f"'{checksum(sql)}');\nCOMMIT;" for version, name, sql in migrations() if version < 11))
+    for subject in ("request:41", "safety:9"):
+        await conn.execute("INSERT INTO audit_log (at, action, subject) VALUES ('x', 'a', ?)",
+                           (subject,))
+    await conn.close()
+    repo = await open_repo(tmp_path / "iop.db", ManualClock(), vault())
+    await repo.people.consent(7, "v", "en")
+    assert (await repo.requests.start(7, "en", None, Step.NAME)).id == 42
+    assert (await repo.safety.record(7, "suicide", "crisis", None, "en", timedelta(hours=1),
+                                     timedelta(minutes=5))).id == 10
+    await repo.close()
