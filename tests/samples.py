@@ -91,8 +91,9 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
         "outcome_under_age": [flag | {"name": "Sam"} for flag in loved],
         "outcome_out_of_area": [flag | {"name": "Sam"} for flag in loved],
         "staff_alert": [{"r": r, "updated": flag, "history": HISTORY, "tier_names": TIERS,
-                         "labels": labels}
-                        for flag in (False, True) for r in (REQUEST, LOVED_REQUEST)],
+                         "labels": labels, "same_phone": same}
+                        for flag in (False, True) for r in (REQUEST, LOVED_REQUEST)
+                        for same in ([], [7], [7, 9])],
         "staff_prompt_scheduled": [{"who": "Dana", "number": 12}],
         "staff_prompt_reason": [{"who": "Dana", "number": 12}],
         "staff_bad_time": [{"who": "Dana"}],

@@ -70,7 +70,8 @@ async def render_alert(ctx: Ctx, request: Request, updated: bool = False) -> dic
     for item in history:
         item["action"] = item["action"].removeprefix("staff_").replace("client_", "client ")
     return {"r": request, "updated": updated, "history": history, "tier_names": tier_names(ctx),
-            "labels": ctx.content.labels()}
+            "labels": ctx.content.labels(),
+            "same_phone": await ctx.repo.requests.same_phone(request)}
 
 
 async def alert(ctx: Ctx, request_id: int, *, updated: bool = False) -> None:

@@ -45,7 +45,7 @@ async def answer_all(person, *, who="Me", relation="My son", name="Maya", age="2
     await person.expect("How should our staff reach")
     await person.click(contact)
     if contact == "Call me":
-        await person.expect("What phone number")
+        await person.expect("phone number")
         await person.send(phone)
     await person.expect("best time")
     await person.click(times)
@@ -474,3 +474,19 @@ async def test_queue_items_open_their_alert_with_its_buttons(bot, api, alice, st
     assert (await bot.repo.requests.get(1)).status == "claimed"
     actions = [e.action for e in await bot.repo.audit.for_subject("request:1")]
     assert actions[-2:] == ["request_opened", "staff_claim"]
+
+
+async def test_the_same_phone_on_two_requests_is_pointed_out_to_staff(bot, api, alice,
+                                                                     staff_group):
+    """A mother asks for her son, who also asks himself: staff handle the two together. The
+    phone is matched by its keyed HMAC; it is never stored in clear."""
+    await submitted(alice, name="Maya", phone="(608) 555-0123")
+    first = await staff_group.expect("Consultation request #1")
+    assert "Same phone" not in first.text
+    mother = api.person(1002, "Rosa")
+    await submitted(mother, who="Someone I care about", relation="My son", name="Maya",
+                    phone="608-555-0123")
+    second = await staff_group.expect("Consultation request #2")
+    assert "Same phone as request #1: perhaps the same family" in second.text
+    (macs,) = await bot.repo.store.all("SELECT COUNT(DISTINCT phone_mac) FROM requests")
+    assert macs[0] == 1
