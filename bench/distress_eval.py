@@ -49,8 +49,8 @@ UNTOUCHED = (
      EVAL_PATH.with_name("distress_blind_f_conversations.jsonl")),
 )
 WINDOW = 3  # as bot/handlers/safety.py: this message and the two before it
-# Recorded when each set first ran, before any change it prompted: rules + backstop as
-# shipped then. (set, when) -> (recall, false-alarm rate, category accuracy)
+# Recorded when each set first ran, before any change it prompted (rules + backstop as
+# shipped then), and before later steps. (set, when) -> (recall, false alarms, category acc.)
 FIRST_RUN = {
     ("C", "first run, rules + n-gram backstop"): (0.884, 0.076, None),
     ("C", "before issue 9, rules + n-gram backstop"): (0.921, 0.094, 0.89),
@@ -58,6 +58,9 @@ FIRST_RUN = {
     ("E", "first run, rules + n-gram backstop"): (0.822, 0.056, 0.889),
     ("F", "first run, rules only"): (0.500, 0.032, 0.962),
     ("F", "first run, rules + n-gram backstop"): (0.780, 0.060, 0.883),
+    ("C", "before train_g and train_h, rules + backstop"): (0.974, 0.088, 0.919),
+    ("E", "before train_g and train_h, rules + backstop"): (0.871, 0.051, 0.896),
+    ("F", "before train_g and train_h, rules + backstop"): (0.856, 0.056, 0.898),
 }
 MIN_RECALL = 0.98
 MAX_FPR = 0.05

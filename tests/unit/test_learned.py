@@ -1,10 +1,20 @@
 import random
 
+import numpy as np
 import pytest
 
 from bot.domain.distress import Category, Severity, detect, load_detector, screen, semantic
 from bot.domain.distress.detector import escalate
-from bot.domain.distress.learned import LABELS, MODEL, classify, features, load_model, train
+from bot.domain.distress.learned import (
+    LABELS,
+    MODEL,
+    classify,
+    features,
+    load_model,
+    parts,
+    probabilities,
+    train,
+)
 from bot.domain.distress.screen import backstop
 from scripts.train_distress import build, fingerprint
 
@@ -76,6 +86,29 @@ def test_semantic_training_is_deterministic():
     vectors = semantic.embed(["i want to die", "see you tomorrow"])
     assert (semantic.train(vectors, [1, 0], 7, threshold=0.3)
             == semantic.train(vectors, [1, 0], 7, threshold=0.3))
+
+
+def test_semantic_head_with_a_hidden_layer():
+    vectors = semantic.embed(["i want to die", "see you tomorrow", "he is not breathing"])
+    head = semantic.train(vectors, [1, 0, 3], 7, threshold=0.3, hidden=4, steps=100)
+    assert head == semantic.train(vectors, [1, 0, 3], 7, threshold=0.3, hidden=4, steps=100)
+    assert len(head.hidden) == 4 and len(head.weights[0]) == 4
+    assert semantic.probabilities(vectors, head).argmax(axis=1).tolist() == [1, 0, 3]
+
+
+def test_encoder_is_asked_only_where_its_vote_can_tip_the_balance(detector, monkeypatch):
+    """With the n-gram model's P(none) times its share at or above the threshold, no
+    answer of the encoder can make the vote fire, so it is not asked."""
+    asked = []
+    monkeypatch.setattr(semantic, "embed", lambda texts: asked.extend(texts) or
+                        np.zeros((len(texts), semantic.DIMENSIONS)))
+    head, model = detector.head, detector.model
+    for text in ("see you at group tomorrow at 5", "can i bring my partner to family night",
+                 "i keep thinking everyone would be better off without me"):
+        hashed = min(probabilities(piece, model)[0] for piece in parts(text))
+        asked.clear()
+        backstop(text, detector)
+        assert bool(asked) == (hashed * head.share < head.threshold), text
 
 
 def test_backstop_severity_follows_the_lexicon_escalations(detector):

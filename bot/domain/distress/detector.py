@@ -47,17 +47,15 @@ def detect(text: str, lexicon: Lexicon) -> Detection | None:
     for rule_index, patterns in sorted(live.items()):
         rule = lexicon.rules[rule_index]
         if any(
-            _counts(match, rule.category, rule.mention, context, lexicon)
+            _counts(match, rule.category, rule.mention,
+                    _cached(index, sentences, whole, contexts, lexicon), lexicon)
             for pattern_index, where in patterns.items()
-            for context in (
-                [_cached(-1, [whole], contexts, lexicon)]
-                if rule.scope == "message"
-                else [
-                    _cached(i, sentences, contexts, lexicon)
-                    for i in (sorted(where) if where is not None else range(len(sentences)))
-                ]
+            for index in (
+                [-1] if rule.scope == "message"
+                else sorted(where) if where is not None else range(len(sentences))
             )
-            for match in rule.regexes[pattern_index].finditer(context.text)
+            for match in rule.regexes[pattern_index].finditer(
+                whole if index < 0 else sentences[index])
         ) and _co_occurs(rule, whole):
             hits.append(_Hit(rule.category, rule.severity, rule.id))
     if not hits:
@@ -91,17 +89,21 @@ def _live_patterns(
 
 
 def _cached(
-    index: int, sentences: list[str], contexts: dict[int, _Sentence], lexicon: Lexicon
+    index: int, sentences: list[str], whole: str, contexts: dict[int, _Sentence],
+    lexicon: Lexicon,
 ) -> _Sentence:
-    """Context of sentences[index] (index -1: the whole message, given as the only item)."""
+    """Context of sentences[index] (index -1: the whole message), worked out only once a
+    pattern has matched there."""
     if index not in contexts:
         following = sentences[index + 1] if 0 <= index < len(sentences) - 1 else ""
-        contexts[index] = _context(sentences[max(index, 0)], following, lexicon)
+        contexts[index] = _context(whole if index < 0 else sentences[index], following,
+                                   lexicon)
     return contexts[index]
 
 
 def _context(text: str, following: str, lexicon: Lexicon) -> _Sentence:
     ctx = lexicon.context
+    present = {literal for literal, _ in find_literals(lexicon.exclusion_index, text)}
     return _Sentence(
         text=text,
         info=ctx.info_frame.search(text) is not None,
@@ -109,6 +111,7 @@ def _context(text: str, following: str, lexicon: Lexicon) -> _Sentence:
         exclusions=tuple(
             (exclusion.categories, *m.span())
             for exclusion in lexicon.exclusions
+            if exclusion.literals is None or not present.isdisjoint(exclusion.literals)
             for m in exclusion.regex.finditer(text)
         ),
         dated_after=ctx.dated_after.match(following) is not None

@@ -105,6 +105,7 @@ class CompiledExclusion(BaseModel):
     id: str
     categories: frozenset[Category]
     regex: Pattern[str]
+    literals: frozenset[str] | None  # one of them is in every match (None: unknown); prefilter
 
 
 class CompiledEscalation(BaseModel):
@@ -139,6 +140,7 @@ class Lexicon(BaseModel):
     literal_index: LiteralIndex
     always: tuple[tuple[int, int], ...]  # patterns without a usable literal
     exclusions: tuple[CompiledExclusion, ...]
+    exclusion_index: LiteralIndex  # the exclusions' literals
     escalations: tuple[CompiledEscalation, ...]
     context: Context
 
@@ -213,21 +215,24 @@ def compile_lexicon(spec: LexiconSpec) -> Lexicon:
                 unless=regex(r.unless, r.id) if r.unless else None,
             )
         )
+    exclusions = tuple(
+        CompiledExclusion(
+            id=e.id,
+            categories=frozenset(e.categories or Category),
+            regex=regex(e.patterns, e.id),
+            literals=_any_literals(_prepared(e.patterns, spec.macros, nz, e.id)),
+        )
+        for e in spec.exclusion
+        if e.id not in disabled
+    )
     return Lexicon(
         normalizer=nz,
         rules=tuple(rules),
         anchors={literal: tuple(refs) for literal, refs in anchors.items()},
         literal_index=build_index(anchors),
         always=tuple(always),
-        exclusions=tuple(
-            CompiledExclusion(
-                id=e.id,
-                categories=frozenset(e.categories or Category),
-                regex=regex(e.patterns, e.id),
-            )
-            for e in spec.exclusion
-            if e.id not in disabled
-        ),
+        exclusions=exclusions,
+        exclusion_index=build_index(word for e in exclusions for word in e.literals or ()),
         escalations=tuple(
             CompiledEscalation(id=e.id, category=e.category, regex=regex(e.patterns, e.id))
             for e in spec.escalation
@@ -235,6 +240,17 @@ def compile_lexicon(spec: LexiconSpec) -> Lexicon:
         ),
         context=_compile_context(spec, nz),
     )
+
+
+def _any_literals(sources: list[str]) -> frozenset[str] | None:
+    """Literals one of which every match of the sources' alternation contains."""
+    found: set[str] = set()
+    for source in sources:
+        literals = required_literals(source)
+        if literals is None:
+            return None
+        found |= literals
+    return frozenset(found)
 
 
 def _compile_context(spec: LexiconSpec, nz: Normalizer) -> Context:

@@ -2,10 +2,11 @@
 
 The backstop is two models voting: the hashed n-gram model (learned.py, spelling and
 phrasing it has seen) and the semantic head over multilingual sentence embeddings
-(semantic.py, meaning in words it has not seen). Their probabilities are averaged. The
-encoder is the costly half, so it is asked only about parts of a message where its vote
-can still tip the average below the threshold, at most MAX_ASKED of them, and never about
-a part longer than LONG characters (those keep the n-gram model's own threshold).
+(semantic.py, meaning in words it has not seen). Their probabilities are averaged, the
+n-gram model weighing the head's `share`. The encoder is the costly half, so it is asked
+only about parts of a message where its vote can still tip the average below the
+threshold, at most MAX_ASKED of them, and never about a part longer than LONG characters
+(those keep the n-gram model's own threshold).
 """
 
 from collections.abc import Sequence
@@ -75,18 +76,23 @@ def backstop(text: str, detector: Detector) -> Detection | None:
 
 def _voted(pieces: Sequence[str], hashed: Sequence[Sequence[float]],
            head: semantic.Head) -> list[list[float]]:
-    """Averaged votes below the threshold; the encoder is asked only where it can matter:
-    with P(none) at most 1 from the encoder, the average stays above the threshold when
-    the n-gram model's P(none) is at least twice it."""
+    """Votes below the threshold; the encoder is asked only where it can matter: its
+    P(none) is at least 0, so the vote stays above the threshold when the n-gram model's
+    P(none) times its share already reaches it."""
     asked = sorted((i for i, piece in enumerate(pieces)
-                    if len(piece) <= LONG and hashed[i][0] < 2 * head.threshold),
+                    if len(piece) <= LONG and hashed[i][0] * head.share < head.threshold),
                    key=lambda i: hashed[i][0])[:MAX_ASKED]
     if not asked:
         return []
     votes = semantic.probabilities(semantic.embed([pieces[i] for i in asked]), head)
-    averaged = [[(a + b) / 2 for a, b in zip(hashed[i], vote, strict=True)]
-                for i, vote in zip(asked, votes.tolist(), strict=True)]
-    return [p for p in averaged if p[0] < head.threshold]
+    voted = [vote(hashed[i], row, head.share) for i, row in zip(asked, votes.tolist(),
+                                                                   strict=True)]
+    return [p for p in voted if p[0] < head.threshold]
+
+
+def vote(hashed: Sequence[float], meaning: Sequence[float], share: float) -> list[float]:
+    """The two models' probabilities, weighted: `share` for the n-gram model."""
+    return [share * a + (1 - share) * b for a, b in zip(hashed, meaning, strict=True)]
 
 
 # A later message joins the earlier ones only when it leans toward distress on its own.
