@@ -123,6 +123,8 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
                    for c in ("suicide", "self_harm", "overdose", "harm_others", "abuse",
                              "relapse", "help_requested") for s in ("emergency", "crisis")
                    for told in (True, False)],
+        "crisis_minimal": [{"category": "suicide", "severity": "crisis", "told": told}
+                           for told in (True, False)],
         "safety_page": [{"user": USER, "category": "overdose", "severity": "emergency",
                          "at": WHEN, "quote": quote, "number": number, "event_id": event,
                          "reply": reply, "phone": "+16085550123" if number else None}

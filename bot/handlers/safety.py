@@ -140,13 +140,19 @@ async def crisis(ctx: Ctx, update: Update, category: str, severity: str, rule: s
                  quote: str | None) -> None:
     """The contacts at once; the record and the page follow in their own task."""
     lang = lang_of(update)
-    try:
-        reply = to_person(ctx, update.effective_chat.id, "crisis", lang,
-                          buttons=person_buttons(ctx, lang), category=category,
-                          severity=severity, told=bool(page_targets(ctx)))
-    except Exception:
-        log.exception("the crisis reply could not be made for update %s", update.update_id)
-        reply = None
+    reply = None
+    # A clinic's own template that fails (CONTENT_DIR) must not leave the person with
+    # nothing: the plainest message in their language next, then the default language.
+    for name, language in (("crisis", lang), ("crisis_minimal", lang), ("crisis", None),
+                           ("crisis_minimal", None)):
+        try:
+            reply = to_person(ctx, update.effective_chat.id, name, language,
+                              buttons=person_buttons(ctx, language), category=category,
+                              severity=severity, told=bool(page_targets(ctx)))
+            break
+        except Exception:
+            log.exception("the %s reply could not be made for update %s", name,
+                          update.update_id)
     ctx.application.create_task(alert_staff(ctx, update.effective_user, lang, category,
                                             severity, rule, quote, reply=reply))
     if reply is not None:

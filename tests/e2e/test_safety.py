@@ -358,3 +358,36 @@ async def test_pages_show_the_phone_the_person_asked_to_be_called_on(bot, api, a
     other = await eventually(lambda: next(
         (m for m in saying(api, staff_group, "Safety page") if "request #2" in m.text), None))
     assert "Phone they gave us" not in other.text
+
+
+@pytest.mark.errors_expected
+async def test_a_broken_clinic_crisis_template_still_gives_contacts(make_bot, api, tmp_path,
+                                                                   staff_group, error_trap):
+    """A clinic's overlay (CONTENT_DIR) that breaks the Spanish crisis message: the plainest
+    Spanish message goes instead, with its buttons, and staff are paged as ever."""
+    overlay = tmp_path / "overlay"
+    (overlay / "messages" / "es").mkdir(parents=True)
+    (overlay / "messages" / "es" / "crisis.html").write_text("{{ no_such_value.here }}")
+    await make_bot(content_dir=overlay)
+    ana = api.person(4004, "Ana", language_code="es")
+    await ana.send("ya no aguanto más, me quiero morir")
+    reply = await ana.expect("llame o envíe un texto al 988 ahora")
+    assert "Línea de guardia" in reply.text and "Estoy a salvo" in str(reply.markup)
+    await staff_group.expect("Safety page")
+    assert {r.getMessage().split(" for update")[0] for r in error_trap.records} == {
+        "the crisis reply could not be made"}
+
+
+@pytest.mark.errors_expected
+async def test_with_the_spanish_ones_broken_the_english_message_goes(make_bot, api, tmp_path,
+                                                                    staff_group):
+    overlay = tmp_path / "overlay"
+    (overlay / "messages" / "es").mkdir(parents=True)
+    for name in ("crisis", "crisis_minimal"):
+        (overlay / "messages" / "es" / f"{name}.html").write_text("{{ no_such_value.here }}")
+    await make_bot(content_dir=overlay)
+    ana = api.person(4004, "Ana", language_code="es")
+    await ana.send("ya no aguanto más, me quiero morir")
+    reply = await ana.expect("Please call or text 988 now")
+    assert "I'm safe right now" in str(reply.markup)
+    await staff_group.expect("Safety page")
