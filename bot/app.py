@@ -1,5 +1,6 @@
 """build_application: the one place where the bot is assembled and handlers are registered."""
 
+import asyncio
 import logging
 
 from telegram import BotCommand, BotCommandScopeAllPrivateChats, LinkPreviewOptions, Update
@@ -8,7 +9,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, Defaults
 
 from bot import health
 from bot.clock import Clock, SystemClock
-from bot.config import Settings
+from bot.config import ConfigError, Settings
 from bot.content import Content
 from bot.domain.delivery import Policy
 from bot.domain.distress import load_detector
@@ -40,6 +41,7 @@ from bot.outbox import Outbox
 from bot.profile import Profile, load_profile
 from bot.services import Ctx, Services
 from bot.storage import open_repo
+from bot.storage.vault import Vault
 
 log = logging.getLogger(__name__)
 
@@ -55,6 +57,7 @@ STAFF_REPLIES = 1
 INTAKE_ANSWERS = 2
 CLIENT_REPLIES = 3
 FALLBACK = 9
+REOPEN_SECONDS = 5.0  # how often a database that could not be opened is tried again
 
 ALLOWED_UPDATES = [Update.MESSAGE, Update.EDITED_MESSAGE, Update.CALLBACK_QUERY,
                    Update.MY_CHAT_MEMBER]
@@ -116,17 +119,50 @@ def build_application(settings: Settings, profile: Profile | None = None, *,
 
 
 async def open_resources(app: Application) -> None:
+    """A database that cannot be opened (a damaged file, a missing volume, a full disk)
+    does not keep the bot from answering: crisis replies and pages need no database, and it
+    is tried again every REOPEN_SECONDS. A wrong key or setting still stops the start."""
     services: Services = app.bot_data["services"]
-    services.repo = await open_repo(services.settings.database_path, services.clock,
-                                    vault_for(services.settings))
-    if await services.repo.staff.seed(services.settings.staff_user_ids):
-        await services.repo.audit.record(None, "staff_seeded", "staff",
-                                         str(len(services.settings.staff_user_ids)))
-    await services.load_staff()
+    vault = vault_for(services.settings)
     services.outbox = Outbox(app.bot, lambda: services.repo, services.clock, Policy(),
                              settled=lambda letter: safety.settled(Ctx(app), letter))
+    try:
+        await open_database(services, vault)
+    except ConfigError:
+        raise
+    except Exception as exc:
+        log.error("cannot open the database at DATABASE_PATH (%s): crisis replies and pages "
+                  "still go out; trying again every %s s", type(exc).__name__, REOPEN_SECONDS)
+        services.reopening = asyncio.create_task(reopen(services, vault))
     await services.outbox.start()
     await set_commands(app, services.content)
+
+
+async def open_database(services: Services, vault: Vault) -> None:
+    repo = await open_repo(services.settings.database_path, services.clock, vault)
+    try:
+        if await repo.staff.seed(services.settings.staff_user_ids):
+            await repo.audit.record(None, "staff_seeded", "staff",
+                                    str(len(services.settings.staff_user_ids)))
+        services.repo = repo
+        await services.load_staff()
+    except BaseException:
+        services.repo = None
+        await repo.close()
+        raise
+
+
+async def reopen(services: Services, vault: Vault) -> None:
+    while services.repo is None:
+        await asyncio.sleep(REOPEN_SECONDS)
+        try:
+            await open_database(services, vault)
+        except Exception as exc:
+            log.warning("the database still cannot be opened (%s)", type(exc).__name__)
+            continue
+        log.warning("the database is open again")
+        if services.outbox is not None:
+            await services.outbox.resume()
 
 
 async def stop_outbox(app: Application) -> None:
@@ -139,6 +175,9 @@ async def stop_outbox(app: Application) -> None:
 
 async def close_resources(app: Application) -> None:
     services: Services = app.bot_data["services"]
+    if services.reopening is not None:
+        services.reopening.cancel()
+        await asyncio.gather(services.reopening, return_exceptions=True)
     await stop_outbox(app)
     if services.repo is not None:
         await services.repo.close()

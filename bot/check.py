@@ -9,18 +9,22 @@ import os
 import sqlite3
 from pathlib import Path
 
+import aiosqlite
 from jinja2 import TemplateError
 from telegram import Bot
 from telegram.constants import ChatType
 from telegram.error import BadRequest, Forbidden, InvalidToken, NetworkError
 
 from bot import logs, preflight
+from bot.clock import SystemClock
 from bot.config import ConfigError, Mode, Settings, load_settings
 from bot.content import Content
 from bot.keys import vault_for
 from bot.lessons import Library
 from bot.profile import Profile, load_profile
+from bot.storage.base import Store
 from bot.storage.db import inspect
+from bot.storage.sealed import census
 from bot.storage.staff import stored
 
 
@@ -59,6 +63,7 @@ async def check(settings: Settings) -> Report:
         _safe(settings, profile, report)
         _content(settings, profile, report)
     _database(settings.database_path, report)
+    await _encryption(settings, report)
     await _telegram(settings, profile, report)
     return report
 
@@ -81,13 +86,33 @@ def _safe(settings: Settings, profile: Profile, report: Report) -> None:
     except ConfigError as exc:
         for line in exc.args:
             report.fail("encryption" if line.startswith("DATA_ENCRYPTION") else "on-call", line)
-        if any(line.startswith("DATA_ENCRYPTION") for line in exc.args):
-            return
-    if settings.data_encryption_key or settings.data_encryption_key_file:
+
+
+async def _encryption(settings: Settings, report: Report) -> None:
+    """The key against the data: start-up refuses values sealed with a key it lacks."""
+    if settings.data_encryption_key is None and settings.data_encryption_key_file is None:
+        return
+    try:
         vault = vault_for(settings)
-        older = f", {len(vault.ids) - 1} older key(s) for `iop-bot rotate-key`" \
-            if len(vault.ids) > 1 else ""
-        report.ok("encryption", f"data key {vault.kid}{older}")
+    except ConfigError:
+        return  # reported with the preflight's lines
+    found: dict[str, int] = {}
+    if settings.database_path.is_file():
+        uri = f"{settings.database_path.absolute().as_uri()}?mode=ro"
+        try:
+            async with aiosqlite.connect(uri, uri=True) as conn:
+                found = await census(Store(conn, SystemClock(), vault))
+        except sqlite3.Error:
+            pass  # a database that is not ready is reported under "database"
+    if missing := sorted(set(found) - {"", *vault.ids}):
+        report.fail("encryption", f"the database holds values sealed with key id "
+                    f"{', '.join(missing)}, which is not configured: the bot would refuse to "
+                    "start; give that key after the current one")
+        return
+    older = sum(count for kid, count in found.items() if kid != vault.kid)
+    detail = f"data key {vault.kid}, {found.get(vault.kid, 0)} value(s) sealed with it"
+    report.ok("encryption", detail + (f"; {older} to re-seal with `iop-bot rotate-key`"
+                                      if older else ""))
 
 
 def _content(settings: Settings, profile: Profile, report: Report) -> None:

@@ -22,15 +22,28 @@ def vault_for(settings: Settings) -> Vault:
     path = settings.data_encryption_key_file or local_key(settings.database_path)
     name = "DATA_ENCRYPTION_KEY_FILE"
     if settings.data_encryption_key_file is None and not path.exists():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with os.fdopen(os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, 0o600), "w") as file:
-            file.write(new_key() + "\n")
-        log.info("made a data key for this demo or test database beside it")
+        make_key_file(path)
     try:
         text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise ConfigError(f"{name}: cannot read {path} ({type(exc).__name__}). {FIX}") from None
     return _vault(name, text)
+
+
+def make_key_file(path: Path) -> None:
+    """Written whole and then linked into place, so a second process starting at the same
+    moment reads the same key, never half of one."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    temp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    with os.fdopen(os.open(temp, os.O_CREAT | os.O_TRUNC | os.O_WRONLY, 0o600), "w") as file:
+        file.write(new_key() + "\n")
+    try:
+        os.link(temp, path)
+        log.info("made a data key for this demo or test database beside it")
+    except FileExistsError:
+        pass  # another process made it first: use theirs
+    finally:
+        temp.unlink()
 
 
 def _vault(name: str, text: str) -> Vault:

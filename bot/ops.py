@@ -63,7 +63,15 @@ def run_backup(database: Path, target: Path) -> int:
 
 
 async def run_rotate(settings: Settings) -> int:
-    """Safe beside the running bot, and resumable: each batch commits on its own."""
+    """Safe beside the running bot, and resumable: each batch commits on its own. Only with
+    a configured key and an existing database: never the demo's key, never a new file."""
+    if settings.data_encryption_key is None and settings.data_encryption_key_file is None:
+        print("DATA_ENCRYPTION_KEY: not set; give the new key first and the old one after it "
+              "(DATA_ENCRYPTION_KEY=new,old)", file=sys.stderr)
+        return 2
+    if not settings.database_path.is_file():
+        print(f"no database at {settings.database_path} (DATABASE_PATH)", file=sys.stderr)
+        return 2
     vault = vault_for(settings)
     repo = await open_repo(settings.database_path, SystemClock(), vault)
     try:
@@ -75,9 +83,11 @@ async def run_rotate(settings: Settings) -> int:
     finally:
         await repo.close()
     print(f"re-encrypted {sealed} values and {phones} phone lookups; now: {_counts(after)}")
-    if set(after) <= {vault.kid}:
-        print("every value is sealed with the first key: older keys may be removed from the "
-              "configuration (keep them with your backups' keys as long as those backups)")
+    if not set(after) <= {vault.kid}:
+        print("some values are not sealed with the first key yet: run it again")
+        return 1
+    print("every value is sealed with the first key: older keys may be removed from the "
+          "configuration (keep them with your backups' keys as long as those backups)")
     return 0
 
 

@@ -51,6 +51,10 @@ class Outbox:
     async def start(self) -> None:
         """Start writing rows, and resume what an earlier run left undelivered."""
         self.writer = asyncio.create_task(self.write_rows())
+        if self.repo() is not None:
+            await self.resume()
+
+    async def resume(self) -> None:
         try:
             pending = await self.repo().outbox.pending()
         except Exception as exc:

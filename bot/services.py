@@ -34,6 +34,7 @@ class Services:
     library: Library
     repo: Repo | None = None
     outbox: "Outbox | None" = None
+    reopening: "asyncio.Task[None] | None" = None
     screened: OrderedDict = field(default_factory=OrderedDict)
     recent: OrderedDict = field(default_factory=OrderedDict)  # chat -> its last few messages
     last_update: datetime | None = None

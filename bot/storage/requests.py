@@ -2,7 +2,7 @@ import json
 from datetime import datetime
 from enum import StrEnum
 
-from aiosqlite import Row
+from aiosqlite import Connection, Row
 from pydantic import BaseModel
 
 from bot.domain.intake import Answers, Step
@@ -129,8 +129,12 @@ class Requests(Table):
                     " RETURNING answers", (self.store.now(), request_id)) as cursor:
                 row = await cursor.fetchone()
             if row is not None:
-                await db.execute("UPDATE requests SET phone_mac = ? WHERE id = ?", (self._mac(
-                    phone_of(self.store.open(ANSWERS, row[0]))), request_id))
+                await self._remac(db, request_id, row[0])
+
+    async def _remac(self, db: Connection, request_id: int, answers: str) -> None:
+        """The phone's HMAC after the answers were restored from their saved copy."""
+        await db.execute("UPDATE requests SET phone_mac = ? WHERE id = ?",
+                         (self._mac(phone_of(self.store.open(ANSWERS, answers))), request_id))
 
     def _mac(self, phone: str | None) -> str | None:
         return self.store.vault.mac(PHONE, phone) if phone else None
@@ -158,12 +162,15 @@ class Requests(Table):
         """The person revoked their consent: the request leaves the queue, an update in
         progress is dropped. False if it was no longer in play."""
         async with self.store.tx() as db:
-            cursor = await db.execute(
-                "UPDATE requests SET status = 'withdrawn', step = NULL, paused_at = NULL,"
-                " answers = COALESCE(saved_answers, answers), saved_answers = NULL,"
-                f" updated_at = ? WHERE id = ? AND status IN {among(ACTIVE)}",
-                (self.store.now(), request_id))
-            return cursor.rowcount == 1
+            async with db.execute(
+                    "UPDATE requests SET status = 'withdrawn', step = NULL, paused_at = NULL,"
+                    " answers = COALESCE(saved_answers, answers), saved_answers = NULL,"
+                    f" updated_at = ? WHERE id = ? AND status IN {among(ACTIVE)}"
+                    " RETURNING answers", (self.store.now(), request_id)) as cursor:
+                row = await cursor.fetchone()
+            if row is not None:
+                await self._remac(db, request_id, row[0])
+            return row is not None
 
     async def delete(self, request_id: int) -> None:
         async with self.store.tx() as db:

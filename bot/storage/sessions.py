@@ -101,7 +101,7 @@ class Sessions(Table):
                 "UPDATE sessions SET attendance = ?, reason = COALESCE(?, reason),"
                 " responded_at = ? WHERE id = ? AND (attendance IS NOT ? OR ? IS NOT NULL)",
                 (attendance, self.store.seal("sessions.reason", reason), self.store.now(),
-                 session_id, attendance, reason))
+                 session_id, attendance, reason is not None))
             return cursor.rowcount == 1
 
     async def ended_without_lesson(self, now: datetime, kind: str) -> list[Session]:

@@ -20,7 +20,8 @@ def _bounds(period: Period) -> tuple[str, str]:
 class Stats(Table):
     async def requests(self, period: Period) -> list[RequestFacts]:
         """Requests sent in the period, with the first time of each action in ACTIONS. Only
-        audit rows from its sending on count: a deleted request's number can come back."""
+        audit rows from its sending on count: before migration 011 a deleted request's
+        number could come back."""
         marks = ", ".join("?" * len(ACTIONS))
         rows = await self.store.all(
             "SELECT r.id, r.tier, r.referred_at, r.due_at, r.due_kind, a.action, MIN(a.at)"

@@ -1,7 +1,8 @@
 """Field encryption at rest: AES-256-GCM per value, with the key's id in each value.
 
 A sealed value reads `enc1:<key id>:<base64 of nonce and ciphertext>`. The column's name is
-the associated data, so a value copied into another column does not open. Several keys may
+the associated data, so a value copied into a column of another kind does not open
+(`saved_answers` shares `answers`' on purpose: it is a copy). Several keys may
 be configured: the first seals, every one opens, which is what lets `iop-bot rotate-key`
 re-seal a running clinic's data step by step.
 
@@ -24,6 +25,7 @@ from cryptography.hazmat.primitives.kdf.hkdf import HKDF
 PREFIX = "enc1:"
 KEY_BYTES = 32
 NONCE_BYTES = 12
+TAG_BYTES = 16
 
 
 class SealError(ValueError):
@@ -87,10 +89,12 @@ class Vault:
         aead = self._aead.get(kid)
         if aead is None:
             raise SealError(f"a value is sealed with key {kid}, which is not configured")
-        raw = base64.b64decode(body)
         try:
+            raw = base64.b64decode(body, validate=True)
+            if len(raw) < NONCE_BYTES + TAG_BYTES:
+                raise InvalidTag
             return aead.decrypt(raw[:NONCE_BYTES], raw[NONCE_BYTES:], field.encode()).decode()
-        except InvalidTag:
+        except (InvalidTag, binascii.Error, ValueError):
             raise SealError(f"a value in {field} does not open with key {kid}") from None
 
     def current(self, value: str | None) -> bool:

@@ -9,11 +9,13 @@ from contextlib import closing
 import pytest
 
 from bot.check import check
+from bot.clock import ManualClock
 from bot.config import EXAMPLE_PROFILE
+from bot.profile import load_profile
 from bot.storage import migrate_only
 from bot.storage.db import migrations
-from bot.storage.vault import key_id, parse_keys
-from tests.e2e.harness import STAFF_CHAT, free_port, settings_for
+from bot.storage.vault import key_id, new_key, parse_keys
+from tests.e2e.harness import STAFF_CHAT, Running, free_port, settings_for
 
 KEY = "AwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwMDAwM="
 LATEST = max(number for number, _, _ in migrations())
@@ -43,13 +45,32 @@ async def test_a_ready_installation_passes(api, ready, tmp_path):
     assert ok["profile"].startswith("Lakeshore Recovery Partners")
     assert ok["database"].endswith(f"schema version {LATEST}")
     assert ok["telegram"] == "@iop_companion_bot (id 123456)"
-    assert ok["encryption"] == f"data key {key_id(parse_keys(KEY)[0])}"
+    assert ok["encryption"] == f"data key {key_id(parse_keys(KEY)[0])}, 0 value(s) sealed with it"
+
     assert [d for lvl, t, d in report.lines if t == "staff"] == [
         f"group 'Clinic staff' ({STAFF_CHAT})", "4 staff user id(s)"]
     warnings = [detail for level, _, detail in report.lines if level == "warn"]
     assert any("/setjoingroups" in w for w in warnings)
     assert any("user 4242 has no private chat" in w for w in warnings)
     assert not any("1001" in w for w in warnings)
+
+
+async def test_a_key_that_does_not_open_the_data_is_named(api, ready, tmp_path):
+    running = Running(settings_for(api, tmp_path / "iop.db", **ready), load_profile(
+        ready["clinic_profile"]), ManualClock())
+    await running.start()
+    await running.repo.clients.enroll("Quinn", None, "en", 501)
+    await running.stop()
+    assert "1 value(s) sealed with it" in lines(await check(settings_for(
+        api, tmp_path / "iop.db", **ready)), "ok")["encryption"]
+    other = new_key()
+    failed = lines(await check(settings_for(api, tmp_path / "iop.db", **ready | {
+        "data_encryption_key": other})), "FAIL")["encryption"]
+    assert failed.startswith(f"the database holds values sealed with key id "
+                             f"{key_id(parse_keys(KEY)[0])}, which is not configured")
+    rotating = lines(await check(settings_for(api, tmp_path / "iop.db", **ready | {
+        "data_encryption_key": f"{other},{KEY}"})), "ok")["encryption"]
+    assert rotating.endswith("0 value(s) sealed with it; 1 to re-seal with `iop-bot rotate-key`")
 
 
 async def test_every_problem_is_named(api, tmp_path):

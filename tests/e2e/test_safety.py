@@ -5,6 +5,7 @@ from datetime import timedelta
 
 import pytest
 
+import bot.app as app_module
 from tests.e2e.harness import STAFF_IDS, eventually, eventually_async
 from tests.e2e.test_intake import answer_all, consent, saying, submitted
 
@@ -391,3 +392,23 @@ async def test_with_the_spanish_ones_broken_the_english_message_goes(make_bot, a
     reply = await ana.expect("Please call or text 988 now")
     assert "I'm safe right now" in str(reply.markup)
     await staff_group.expect("Safety page")
+
+
+@pytest.mark.errors_expected
+async def test_a_database_that_cannot_be_opened_does_not_stop_crisis_replies(
+        make_bot, api, tmp_path, staff_group, alice, monkeypatch, error_trap):
+    """A damaged file, a missing volume or a full disk at start: the bot still starts, the
+    contacts still go out and staff are still paged, and the database is tried again."""
+    monkeypatch.setattr(app_module, "REOPEN_SECONDS", 0.2)
+    db = tmp_path / "iop.db"
+    db.write_bytes(b"not a database, " * 512)
+    bot = await make_bot()
+    assert bot.repo is None
+    assert any("cannot open the database" in r.getMessage() for r in error_trap.records)
+    await alice.send("i just want to kill myself tonight")
+    await alice.expect("Please call or text 988 now")
+    await staff_group.expect("Safety page")
+    db.unlink()
+    await eventually(lambda: bot.repo is not None)
+    await alice.send("/start")
+    await alice.expect("welcome")

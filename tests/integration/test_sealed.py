@@ -132,9 +132,20 @@ def test_keygen_and_rotate_key_commands(tmp_path):
                          text=True, check=True, env=env).stdout.strip()
     assert len(key) == 44 and key != new_key()
     env["DATA_ENCRYPTION_KEY"] = key
+    refused = subprocess.run([sys.executable, "-m", "bot", "rotate-key"], capture_output=True,
+                             text=True, env=env)
+    assert refused.returncode == 2 and "no database at" in refused.stderr
+    assert not (tmp_path / "iop.db").exists()
+    subprocess.run([sys.executable, "-m", "bot", "migrate"], env=env, check=True,
+                   capture_output=True)
     done = subprocess.run([sys.executable, "-m", "bot", "rotate-key"], capture_output=True,
                           text=True, env=env)
     assert done.returncode == 0, done.stderr
     assert "re-encrypted 0 values" in done.stdout
     assert "older keys may be removed" in done.stdout
     assert key not in done.stdout + done.stderr
+    del env["DATA_ENCRYPTION_KEY"]
+    demo_key = subprocess.run([sys.executable, "-m", "bot", "rotate-key"], capture_output=True,
+                              text=True, env=env)
+    assert demo_key.returncode == 2 and demo_key.stderr.startswith("DATA_ENCRYPTION_KEY: not set")
+    assert not list(tmp_path.glob("*.key"))

@@ -82,3 +82,9 @@ def test_a_configured_key_wins_and_errors_name_the_setting_without_the_value(tmp
     assert "not-a-key-at-all" not in str(error.value)
     with pytest.raises(ConfigError, match="DATA_ENCRYPTION_KEY_FILE: cannot read"):
         vault_for(load_settings(data_encryption_key_file=tmp_path / "missing"))
+
+
+@pytest.mark.parametrize("body", ["", "AAAA", "not base64!", "QUJD"])
+def test_a_cut_or_garbled_value_is_refused_as_such(body):
+    with pytest.raises(SealError, match="does not open"):
+        vault().open("f", f"{PREFIX}{vault().kid}:{body}")
