@@ -3,11 +3,12 @@
 import html
 import re
 import tomllib
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
 from pathlib import Path
 
-from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, TemplateNotFound, pass_context
 
 from bot.domain.words import STATES
 from bot.paths import CONTENT
@@ -42,6 +43,27 @@ def possessive(name: str) -> str:
     return name + ("'" if name.endswith(("s", "S")) else "'s")
 
 
+@dataclass(frozen=True)
+class Calendar:
+    """Day and month names and the 12-hour clock of one language, from its labels
+    (`[when]`), so a Spanish message never shows an English date."""
+
+    days: list[str]  # Monday first
+    months: list[str]
+    date: str  # "{day} {month} {d}"
+    am: str
+    pm: str
+
+    def day(self, local: datetime) -> str:
+        return self.date.format(day=self.days[local.weekday()],
+                                month=self.months[local.month - 1], d=local.day)
+
+    def clock(self, local: datetime, half: bool = True) -> str:
+        hour = local.hour % 12 or 12
+        suffix = f" {self.pm if local.hour >= 12 else self.am}" if half else ""
+        return f"{hour}:{local.minute:02d}{suffix}"
+
+
 class Content:
     """Templates and labels from `root`, each file overridden by one of the same name under
     `overlay` (a clinic's CONTENT_DIR) when there is one."""
@@ -59,8 +81,11 @@ class Content:
             lstrip_blocks=True,
         )
         self.env.globals.update(profile=profile, clinic=profile.clinic, program=profile.program)
-        self.env.filters["local"] = self.local_time
-        self.env.filters["local_span"] = self.local_span
+        # Dates in the language being rendered: every render passes `lang`.
+        self.env.filters["local"] = pass_context(
+            lambda ctx, moment: self.local_time(moment, ctx.get("lang")))
+        self.env.filters["local_span"] = pass_context(
+            lambda ctx, start, minutes: self.local_span(start, minutes, ctx.get("lang")))
         self.env.filters["duration"] = duration
         self.env.filters["state_name"] = lambda code: STATES.get(code, code)
         self.env.filters["capfirst"] = lambda text: text[:1].upper() + text[1:]
@@ -72,20 +97,27 @@ class Content:
         code = (requested or "").split("-")[0].lower()
         return code if code in self.languages else self.languages[0]
 
-    def local_time(self, moment: datetime) -> str:
-        local = moment.astimezone(self.profile.clinic.tz)
-        return local.strftime("%a %b %-d, %-I:%M %p %Z")
+    def calendar(self, lang: str) -> Calendar:
+        labels = self.labels(lang)
+        return Calendar(days=labels["when.days"].split(), months=labels["when.months"].split(),
+                        date=labels["when.date"], am=labels["when.am"], pm=labels["when.pm"])
 
-    def local_span(self, start: datetime, minutes: int) -> str:
+    def local_time(self, moment: datetime, lang: str | None = None) -> str:
+        """ "Fri Nov 27, 6:00 PM CST", or "vie 27 nov, 6:00 p. m. CST" in Spanish."""
+        words = self.calendar(self.lang(lang))
+        local = moment.astimezone(self.profile.clinic.tz)
+        return f"{words.day(local)}, {words.clock(local)} {local.strftime('%Z')}"
+
+    def local_span(self, start: datetime, minutes: int, lang: str | None = None) -> str:
         """A session from start to end: "Fri Nov 27, 6:00–9:00 PM CST"."""
+        words = self.calendar(self.lang(lang))
         zone = self.profile.clinic.tz
         begin = start.astimezone(zone)
         end = (start + timedelta(minutes=minutes)).astimezone(zone)
         if begin.date() != end.date():
-            return f"{self.local_time(start)} – {self.local_time(end)}"
-        first = "%-I:%M" if begin.strftime("%p") == end.strftime("%p") else "%-I:%M %p"
-        return f"{begin.strftime('%a %b %-d')}, {begin.strftime(first)}–" + end.strftime(
-            "%-I:%M %p %Z")
+            return f"{self.local_time(start, lang)} – {self.local_time(end, lang)}"
+        first = words.clock(begin, half=begin.hour // 12 != end.hour // 12)
+        return f"{words.day(begin)}, {first}–{words.clock(end)} {end.strftime('%Z')}"
 
     def parts(self, name: str, lang: str | None = None, /, **context: object) -> list[str]:
         """Render a message; an author-placed PART_BREAK line splits it into several sends."""

@@ -105,6 +105,24 @@ def test_a_session_reads_as_start_to_end(content, start, minutes, span):
     assert content.local_span(start, minutes) == span
 
 
+@pytest.mark.parametrize(("start", "minutes", "span"), [
+    (datetime(2026, 11, 28, 0, 0, tzinfo=UTC), 180, "vie 27 nov, 6:00–9:00 p. m. CST"),
+    (datetime(2026, 11, 27, 17, 30, tzinfo=UTC), 60, "vie 27 nov, 11:30 a. m.–12:30 p. m. CST"),
+    (datetime(2026, 11, 28, 5, 30, tzinfo=UTC), 60,
+     "vie 27 nov, 11:30 p. m. CST – sáb 28 nov, 12:30 a. m. CST"),
+])
+def test_a_session_reads_in_spanish_for_spanish_speakers(content, start, minutes, span):
+    assert content.local_span(start, minutes, "es") == span
+
+
+def test_templates_show_dates_in_their_own_language(content):
+    moment = datetime(2027, 1, 4, 15, 5, tzinfo=UTC)
+    template = content.env.from_string("{{ when | local }}")
+    assert template.render(when=moment, lang="es") == "lun 4 ene, 9:05 a. m. CST"
+    assert template.render(when=moment, lang="en") == "Mon Jan 4, 9:05 AM CST"
+    assert content.local_time(moment) == "Mon Jan 4, 9:05 AM CST"
+
+
 def test_possessive_and_first_capital(content):
     render = content.env.from_string("{{ a | possessive }}, {{ b | possessive }}, "
                                      "{{ c | capfirst }}")
