@@ -72,6 +72,10 @@ class ContextSpec(_Spec):
     info_frames: list[str] = []
     first_person: list[str] = []
     clause_breaks: list[str] = []
+    # talk about the topic, not of oneself now (a class, the news, a film); see framed()
+    topic_frames: list[str] = []
+    # a life settled since ("3 years clean"); a `recent` marker overrides it
+    past_frames: list[str] = []
 
 
 class LexiconSpec(_Spec):
@@ -128,6 +132,8 @@ class Context(BaseModel):
     info_frame: Pattern[str]
     first_person: Pattern[str]
     clause_break: Pattern[str]
+    topic_frame: Pattern[str]
+    past_frame: Pattern[str]
 
 
 class Lexicon(BaseModel):
@@ -283,6 +289,8 @@ def _compile_context(spec: LexiconSpec, nz: Normalizer) -> Context:
         info_frame=regex(ctx.info_frames, "info_frames"),
         first_person=regex(ctx.first_person, "first_person"),
         clause_break=regex(ctx.clause_breaks, "clause_breaks"),
+        topic_frame=regex(ctx.topic_frames, "topic_frames"),
+        past_frame=regex(ctx.past_frames + ctx.settled_past, "past_frames"),
     )
 
 

@@ -14,13 +14,16 @@ from pathlib import Path
 from typing import NamedTuple
 
 from bot.domain.distress import semantic
-from bot.domain.distress.detector import detect, escalate
+from bot.domain.distress.detector import detect, escalate, framed
 from bot.domain.distress.learned import LABELS, MODEL, Model, load_model, parts, probabilities
 from bot.domain.distress.lexicon import Lexicon, load_lexicon
 from bot.domain.distress.model import DEFAULT_SEVERITY, Category, Detection
 
 MAX_ASKED = 2
 LONG = 600
+# A message framed as talk about the topic or a settled past (detector.framed) fires the
+# backstop only below this share of its threshold; chosen by scripts/tune_distress.py.
+DAMPEN = 0.25
 
 
 class Detector(NamedTuple):
@@ -61,10 +64,11 @@ def backstop(text: str, detector: Detector) -> Detection | None:
         return None
     pieces = list(parts(text[:5000]))
     hashed = [probabilities(piece, model) for piece in pieces]
+    strict = DAMPEN if framed(text, detector.lexicon) else 1.0
     verdicts = [p for piece, p in zip(pieces, hashed, strict=True)
-                if (head is None or len(piece) > LONG) and p[0] < model.threshold]
+                if (head is None or len(piece) > LONG) and p[0] < model.threshold * strict]
     if head is not None:
-        verdicts += _voted(pieces, hashed, head)
+        verdicts += _voted(pieces, hashed, head, head.threshold * strict)
     if not verdicts:
         return None
     best = min(verdicts, key=lambda p: p[0])
@@ -75,19 +79,19 @@ def backstop(text: str, detector: Detector) -> Detection | None:
 
 
 def _voted(pieces: Sequence[str], hashed: Sequence[Sequence[float]],
-           head: semantic.Head) -> list[list[float]]:
-    """Votes below the threshold; the encoder is asked only where it can matter: its
+           head: semantic.Head, threshold: float) -> list[list[float]]:
+    """Votes below `threshold`; the encoder is asked only where it can matter: its
     P(none) is at least 0, so the vote stays above the threshold when the n-gram model's
     P(none) times its share already reaches it."""
     asked = sorted((i for i, piece in enumerate(pieces)
-                    if len(piece) <= LONG and hashed[i][0] * head.share < head.threshold),
+                    if len(piece) <= LONG and hashed[i][0] * head.share < threshold),
                    key=lambda i: hashed[i][0])[:MAX_ASKED]
     if not asked:
         return []
     votes = semantic.probabilities(semantic.embed([pieces[i] for i in asked]), head)
     voted = [vote(hashed[i], row, head.share) for i, row in zip(asked, votes.tolist(),
                                                                    strict=True)]
-    return [p for p in voted if p[0] < head.threshold]
+    return [p for p in voted if p[0] < threshold]
 
 
 def vote(hashed: Sequence[float], meaning: Sequence[float], share: float) -> list[float]:
