@@ -7,7 +7,8 @@ call with a chat waits its turn.
 
 Waiting sends get at most `per_second - reserve` of Telegram's `per_second` in any second,
 and never more than `per_second` in all: the reserve is what lets a crisis reply go out at
-once while the ordinary lane is saturated. A private chat gets at most `per_chat` a second
+once while the ordinary lane is saturated, and it grows while crisis replies outrun it.
+A private chat gets at most `per_chat` a second
 and a group `group_per_minute`. A waiting call that still meets a 429 pauses the waiting
 lanes for `retry_after` and is tried again, as AIORateLimiter does.
 """
@@ -32,6 +33,7 @@ URGENT = -1
 PACED = -2
 PRIORITY = -3
 TIDY_EVERY = 1000
+URGENT_SPAN = 2.0  # seconds of crisis replies the reserve follows
 
 Chat = int | str
 
@@ -80,8 +82,10 @@ class Lanes(BaseRateLimiter[int]):
             raise ValueError("the reserve must leave room for ordinary sends")
         self.per_chat, self.group_per_minute = per_chat, group_per_minute
         self.max_retries, self.monotonic = max_retries, monotonic
+        self.per_second, self.reserve = per_second, reserve
         self.sends = Window(1.0, per_second)
         self.waited = Window(1.0, per_second - reserve)
+        self.urgent = Window(URGENT_SPAN, per_second)
         self.chats: dict[Chat, Window] = {}
         self.chat_turns: defaultdict[Chat, asyncio.Lock] = defaultdict(asyncio.Lock)
         self.turn = asyncio.Lock()
@@ -171,13 +175,22 @@ class Lanes(BaseRateLimiter[int]):
         window = self.window(chat)
         if is_group(chat) and (wait := window.wait(self.monotonic())) > 0:
             raise RetryAfter(timedelta(seconds=math.ceil(wait)))
-        windows = [self.sends, window, *([self.waited] if paced else [])]
+        windows = [self.sends, window, *([self.waited] if paced else [self.urgent])]
         for each in windows:
             each.start()
         return windows
 
     def room(self, now: float) -> float:
+        self.waited.limit = self.per_second - self.reserve_now(now)
         return max(self.paused_until - now, self.waited.wait(now), self.sends.wait(now))
+
+    def reserve_now(self, now: float) -> int:
+        """SAFETY_RESERVE, or more while crisis replies come faster than it allows: one
+        more than their rate of the last URGENT_SPAN seconds, so that in a surge the
+        waiting lanes yield the room and the replies meet no flood limit."""
+        self.urgent.wait(now)  # forgets sends that left the span
+        rate = math.ceil((len(self.urgent.done) + self.urgent.flying) / URGENT_SPAN)
+        return min(max(self.reserve, rate + 1 if rate else 0), self.per_second - 1)
 
     def room_after_priority(self, now: float) -> float:
         return self.room(now) or (0.005 if self.priority_waiting else 0.0)

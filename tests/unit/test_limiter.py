@@ -195,3 +195,28 @@ async def test_an_ordinary_send_to_a_group_yields_to_a_page_for_it(quick):
     clock.now += 60
     await asyncio.wait_for(ordinary, 1)
     assert calls == ["alert", "page", "next alert"]
+
+
+async def test_the_reserve_grows_with_a_surge_of_crisis_replies():
+    """Four crisis replies a second do not fit a reserve of two: the waiting lanes yield
+    more room while the surge lasts, so the replies meet no flood limit."""
+    clock = Clock()
+    limiter = Lanes(per_second=30, reserve=2, monotonic=clock)
+    _calls, call = call_log()
+    assert limiter.reserve_now(clock.now) == 2
+    for second in range(2):  # four replies a second
+        for n in range(4):
+            await send(limiter, call, n, chat=100 + 4 * second + n, lane=URGENT)
+        clock.now += 1.0 if second == 0 else 0.0
+    assert limiter.reserve_now(clock.now) == 5
+    for n in range(25):
+        await send(limiter, call, n, chat=n)
+    assert limiter.room(clock.now) > 0  # 25 ordinary sends fill what the surge leaves
+    assert len(limiter.sends.done) + limiter.sends.flying == 29
+    clock.now += 2.5
+    assert limiter.reserve_now(clock.now) == 2
+
+
+async def test_no_reserve_configured_stays_none_without_crises():
+    limiter = Lanes(per_second=30, reserve=0, monotonic=Clock())
+    assert limiter.reserve_now(0.0) == 0
