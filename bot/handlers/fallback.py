@@ -5,7 +5,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.handlers import buttons, safety
 from bot.handlers.common import answer, lang_of, send
-from bot.handlers.start import menu
+from bot.handlers.start import menu_for
 from bot.services import Ctx
 
 
@@ -13,7 +13,8 @@ async def unknown_text(update: Update, ctx: Ctx) -> None:
     if safety.fired(ctx, update):
         return
     lang = lang_of(update)
-    await send(ctx, update.effective_chat.id, "not_understood", lang=lang, buttons=menu(ctx, lang))
+    await send(ctx, update.effective_chat.id, "not_understood", lang=lang,
+               buttons=await menu_for(ctx, update.effective_user.id, lang))
 
 
 async def stale_button(update: Update, ctx: Ctx) -> None:
@@ -23,7 +24,8 @@ async def stale_button(update: Update, ctx: Ctx) -> None:
     chat = update.effective_chat
     if chat and chat.type == "private" and buttons.ours(update.callback_query.data):
         lang = lang_of(update)
-        await send(ctx, chat.id, "stale_button", lang=lang, buttons=menu(ctx, lang))
+        await send(ctx, chat.id, "stale_button", lang=lang,
+                   buttons=await menu_for(ctx, update.effective_user.id, lang))
 
 
 def register(app, group: int) -> None:

@@ -26,6 +26,13 @@ def client_menu(ctx: Ctx, lang: str | None) -> Rows:
     ]
 
 
+async def menu_for(ctx: Ctx, user_id: int, lang: str | None) -> Rows:
+    """The menu that fits the person: a client's, or the one for people asking about IOP.
+    A slow or failing database reads as "not a client" (see Services.is_client)."""
+    client = await ctx.services.is_client(user_id)
+    return client_menu(ctx, lang) if client else menu(ctx, lang)
+
+
 async def start(update: Update, ctx: Ctx) -> None:
     """`/start`, or a deep link: `consult` opens a request, `ref_<code>` records a referrer,
     `inv_<token>` binds an enrolled client. A client who sent /stop is resumed."""

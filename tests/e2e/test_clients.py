@@ -446,3 +446,16 @@ async def test_the_admission_deadline_of_a_person_who_injects_is_watched(bot, ap
     assert await bot.repo.requests.escalations(1) == ["admission_half_time", "admission_breach"]
     actions = [e.action for e in await bot.repo.audit.for_subject("request:1")]
     assert actions[-2:] == ["escalation_admission_half_time", "escalation_admission_breach"]
+
+
+async def test_a_client_who_is_not_understood_gets_the_client_menu(bot, api, dana, staff_group):
+    _, _, maya = await joined(api, dana, staff_group)
+    await maya.send("asdfgh")
+    reply = await maya.expect("not sure how to help")
+    labels = [button.text for row in reply.buttons for button in row]
+    assert "Request a consultation" not in " ".join(labels)
+    assert "📅 My sessions" in labels
+    stranger = api.person(1003, "Sam")
+    await stranger.send("asdfgh")
+    other = await stranger.expect("not sure how to help")
+    assert "Request a consultation" in " ".join(b.text for row in other.buttons for b in row)
