@@ -40,7 +40,10 @@ async def audit(update: Update, ctx: Ctx, action: str, subject: str,
 
 async def usage(update: Update, ctx: Ctx, name: str, problem: str | None = None,
                 value: object = None) -> None:
-    """The command's usage, led by what was wrong with this attempt when we know it."""
+    """The command's usage, led by what was wrong with this attempt when we know it. The
+    attempt is audited (which command, what was wrong; never what was typed)."""
+    await audit(update, ctx, "staff_command_refused", name.removesuffix("_usage"),
+                problem or "usage")
     if problem is None:
         await send(ctx, update.effective_chat.id, name)
     else:

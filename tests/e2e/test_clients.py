@@ -373,6 +373,13 @@ async def test_a_failed_staff_command_says_what_was_wrong(bot, api, dana, staff_
             or "/client CLIENT" in reply.text or "/enroll REQUEST" in reply.text
     upcoming = await bot.repo.sessions.upcoming(number, bot.clock.now(), limit=50)
     assert {s.kind for s in upcoming} == {"group"}
+    refused = [entry for subject in ("session", "invite", "client", "enroll")
+               for entry in await bot.repo.audit.for_subject(subject)]
+    assert len(refused) == len(cases)
+    assert {e.action for e in refused} == {"staff_command_refused"}
+    assert {e.actor_id for e in refused} == {dana.user_id}
+    assert "unknown_kind" in {e.detail for e in refused}
+    assert not any("yoga" in (e.detail or "") for e in refused)  # never what was typed
 
 
 async def test_invite_says_group_sessions_are_scheduled_only_when_they_are(bot, api, dana,
