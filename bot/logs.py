@@ -16,8 +16,13 @@ from datetime import UTC, datetime
 NOISY = ("httpx", "httpcore", "telegram", "apscheduler", "tornado.access", "aiosqlite")
 
 
-def describe(error: BaseException) -> str:
-    return f"{kind(error)} (message withheld)\n{frames(error)}"
+def describe(error: BaseException, depth: int = 3) -> str:
+    """Type and frames, and the same for what caused it: never a message."""
+    text = f"{kind(error)} (message withheld)\n{frames(error)}"
+    cause = error.__cause__ or (None if error.__suppress_context__ else error.__context__)
+    if cause is not None and depth > 1:
+        text += f"caused by {describe(cause, depth - 1)}"
+    return text
 
 
 def kind(error: BaseException) -> str:
@@ -32,7 +37,10 @@ def withhold(record: logging.LogRecord) -> None:
     """Any formatter prints `exc_text` rather than formatting the exception itself."""
     error = record.exc_info[1] if record.exc_info else None
     record.exc_text = describe(error) if error is not None else None
-    if not record.name.startswith("bot"):
+    if record.name == "asyncio":
+        # "Task exception was never retrieved" puts the exception's repr in the message
+        record.msg, record.args = str(record.msg).split("\n")[0], ()
+    elif not (record.name == "bot" or record.name.startswith("bot.")):
         record.msg, record.args = str(record.msg), ()
 
 

@@ -1,3 +1,5 @@
+import asyncio
+import gc
 import io
 import json
 import logging
@@ -9,7 +11,7 @@ from types import SimpleNamespace
 from pydantic import BaseModel, ValidationError
 
 from bot.handlers.errors import on_error
-from bot.logs import JsonFormatter, SafeFormatter, guard
+from bot.logs import JsonFormatter, SafeFormatter, describe, guard
 
 
 class Answer(BaseModel):
@@ -114,3 +116,42 @@ def test_records_are_withheld_as_they_are_made_for_any_handler():
     assert "HTTP Request: %s" in logged
     assert "RuntimeError (message withheld)" in logged
     assert "secret-token" not in logged and secret not in logged
+
+
+async def test_an_unretrieved_task_exception_keeps_its_secret():
+    """asyncio writes the exception's repr into the message of this record."""
+    secret = "555-0100 is my number"
+    out = io.StringIO()
+    plain = logging.StreamHandler(out)
+    plain.setFormatter(logging.Formatter("%(name)s %(message)s"))
+    factory = logging.getLogRecordFactory()
+    guard()
+    logging.getLogger().addHandler(plain)
+    try:
+        async def fails():
+            raise ValueError(secret)
+
+        task = asyncio.ensure_future(fails())
+        await asyncio.sleep(0)
+        del task
+        gc.collect()
+    finally:
+        logging.getLogger().removeHandler(plain)
+        logging.setLogRecordFactory(factory)
+    logged = out.getvalue()
+    assert "Task exception was never retrieved" in logged
+    assert secret not in logged
+
+
+def test_a_chained_cause_is_named_without_its_message():
+    secret = "".join(["Zebu", "lonia"])  # not in the source lines a traceback shows
+    try:
+        try:
+            raise OSError(secret)
+        except OSError as inner:
+            raise RuntimeError(secret) from inner
+    except RuntimeError as error:
+        text = describe(error)
+    assert "RuntimeError (message withheld)" in text
+    assert "caused by builtins.OSError (message withheld)" in text
+    assert secret not in text
