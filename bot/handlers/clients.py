@@ -45,7 +45,14 @@ def lock(ctx: Ctx) -> asyncio.Lock:
 
 
 async def me(update: Update, ctx: Ctx) -> Client | None:
-    return await ctx.repo.clients.of_user(update.effective_user.id)
+    """The client writing, unless they withdrew their consent: then nothing of theirs is
+    processed as a client's (an old reminder's buttons answer stale, no reason reaches
+    staff, no lesson is recorded) until they agree again."""
+    user_id = update.effective_user.id
+    client = await ctx.repo.clients.of_user(user_id)
+    if client is None or await ctx.repo.people.revoked(user_id):
+        return None
+    return client
 
 
 async def not_a_client(update: Update, ctx: Ctx) -> None:

@@ -229,6 +229,22 @@ async def test_a_client_who_revokes_gets_no_reminders_until_agreeing_again(
     assert "Today, Fri Nov 27" in reminder.text
 
 
+async def test_an_old_reminder_after_revoking_reaches_no_staff_and_records_nothing(
+        bot, api, alice, dana, staff_group, clock):
+    await enrolled(api, alice, dana, staff_group)
+    clock.set(datetime(2026, 11, 27, 0, 0, tzinfo=UTC))
+    await bot.tick(DISPATCHER)
+    reminder = await nth(api, alice, "Reminder: Group session", 1)
+    await withdraw(alice)
+    before = len(api.callback_answers)
+    await alice.click("I can't make it", message=reminder)
+    await eventually(lambda: len(api.callback_answers) > before)
+    assert not saying(api, staff_group, "can't make it")
+    (session,) = await bot.repo.store.all("SELECT attendance FROM sessions WHERE id = ("
+                                          "SELECT MIN(id) FROM sessions)")
+    assert session["attendance"] is None
+
+
 async def test_delete_cancels_a_clients_pending_reminders_and_lessons(
         bot, api, dana, staff_group, clock):
     _, _, maya = await joined(api, dana, staff_group)
