@@ -98,7 +98,8 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
         "staff_prompt_reason": [{"who": "Dana", "number": 12}],
         "staff_bad_time": [{"who": "Dana"}],
         "staff_problem": [{"problem": problem, "value": "<b>x</b>", "usage": usage}
-                          for problem in ("unknown_client", "unknown_request", "unknown_kind",
+                          for problem in ("unknown_client", "unknown_request",
+                                          "withdrawn_request", "unknown_kind",
                                           "unknown_session", "not_scheduled", "unknown_action",
                                           "time_past", "time_impossible", "time_unreadable",
                                           "period_unreadable", "period_impossible",

@@ -32,13 +32,14 @@ TAKEN_UP = ("staff_claim", "staff_contacted", "staff_scheduled", "staff_not_a_fi
 # A staff decision that ends every deadline; the person's own update can end it too.
 DECIDED = ("staff_not_a_fit", "staff_admitted")
 CLIENT_CLOSED = "client_closed"
+WITHDRAWN = "request_withdrawn"  # the person revoked their consent
 # The staff actions that do what each kind of deadline asks for.
 MEETS: dict[DeadlineKind, tuple[str, ...]] = {
     DeadlineKind.CONTACT: ("staff_contacted", "staff_scheduled", *DECIDED),
     DeadlineKind.SCHEDULED: ("staff_scheduled", *DECIDED),
     DeadlineKind.ADMISSION: DECIDED,
 }
-ACTIONS = (*TAKEN_UP, CLIENT_CLOSED)
+ACTIONS = (*TAKEN_UP, CLIENT_CLOSED, WITHDRAWN)
 
 
 class Period(BaseModel):
@@ -136,11 +137,13 @@ def taken_up_at(facts: RequestFacts) -> datetime | None:
 def outcome(facts: RequestFacts, now: datetime) -> Outcome:
     """Whether staff did what the primary deadline asks for by then ("met"), did it late or
     not at all once it passed ("missed"), still have time ("pending"), or the person closed
-    the request themselves before it was due ("closed", counted neither way)."""
+    the request themselves, or withdrew their consent, before it was due ("closed", counted
+    neither way)."""
     handled = _first(facts, MEETS[facts.due_kind])
     if handled is not None and handled <= facts.due_at:
         return "met"
-    closed = facts.actions.get(CLIENT_CLOSED)
+    closed = min((facts.actions[a] for a in (CLIENT_CLOSED, WITHDRAWN) if a in facts.actions),
+                 default=None)
     if closed is not None and closed <= facts.due_at:
         return "closed"
     return "missed" if as_utc(now) >= facts.due_at else "pending"

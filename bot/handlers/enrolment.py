@@ -78,6 +78,8 @@ async def enroll(update: Update, ctx: Ctx) -> None:
         request = await ctx.repo.requests.get(int(text.lstrip("#")))
         if request is None or request.answers.name is None:
             await usage(update, ctx, "enroll_usage", "unknown_request", text.lstrip("#"))
+        if request.status == Status.WITHDRAWN:  # the person revoked their consent
+            await usage(update, ctx, "enroll_usage", "withdrawn_request", request.id)
         existing = await ctx.repo.clients.of_request(request.id)
         if existing is not None:
             await issue_invite(update, ctx, existing)

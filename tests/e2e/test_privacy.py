@@ -133,6 +133,9 @@ async def test_consent_shows_what_was_agreed_and_revoking_withdraws_the_request(
     await eventually(lambda: any(a.text and "no longer active" in a.text
                                  for a in api.callback_answers))
     assert (await bot.repo.requests.get(1)).status == "withdrawn"
+    await dana.send("/enroll 1")
+    await staff_group.expect("Request #1 was withdrawn: the person revoked their consent")
+    assert await bot.repo.clients.of_request(1) is None
 
 
 async def test_a_second_or_stale_press_changes_nothing(bot, api, alice, staff_group):

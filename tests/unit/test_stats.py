@@ -182,7 +182,7 @@ def request(kind=CONTACT, tier=Tier.STANDARD, *, hours=48, **after_minutes) -> R
 
 
 def test_the_actions_read_are_the_ones_that_take_up_and_meet_deadlines():
-    assert set(ACTIONS) == {*TAKEN_UP, "client_closed"}
+    assert set(ACTIONS) == {*TAKEN_UP, "client_closed", "request_withdrawn"}
     assert all(set(actions) <= set(TAKEN_UP) for actions in MEETS.values())
     assert set(MEETS) == set(DeadlineKind)
 
@@ -300,3 +300,13 @@ def test_lesson_figures():
     assert found.helpful_share == 0.5
     empty = lesson_figures([])
     assert (empty.rows, empty.delivered, empty.helpful_share) == ([], 0, None)
+
+
+def test_a_request_withdrawn_before_its_deadline_counts_neither_way():
+    facts = request(hours=48)
+    withdrawn = facts.model_copy(update={"actions": {
+        "request_withdrawn": facts.referred_at + timedelta(hours=1)}})
+    assert outcome(withdrawn, NOW) == "closed"
+    late = facts.model_copy(update={"actions": {
+        "request_withdrawn": facts.referred_at + timedelta(hours=50)}})
+    assert outcome(late, NOW) == "missed"
