@@ -149,9 +149,12 @@ async def revoke(ctx: Ctx, chat_id: int, user_id: int, lang: str | None) -> None
         await ctx.repo.requests.delete(request.id)
         await ctx.repo.audit.record(user_id, "intake_cancelled", f"request:{request.id}")
         request = None
-    elif request is not None and await ctx.repo.requests.withdraw(request.id):
-        await ctx.repo.audit.record(user_id, "request_withdrawn", f"request:{request.id}")
-        await withdrawn(ctx, request, "revoked")
+    elif request is not None:
+        if await ctx.repo.requests.withdraw(request.id):
+            await ctx.repo.audit.record(user_id, "request_withdrawn", f"request:{request.id}")
+            await withdrawn(ctx, request, "revoked")
+        else:
+            request = None  # staff closed or admitted it meanwhile: nothing was withdrawn
     client = await ctx.repo.clients.of_user(user_id)
     if client is not None:
         await ctx.repo.clients.hold(client.id)
