@@ -2,17 +2,18 @@ from pydantic import BaseModel
 
 from bot.domain.retention import Cutoffs
 from bot.storage.base import Table, ts
-from bot.storage.requests import CLOSED, LIVE, among
+from bot.storage.requests import ACTIVE, CLOSED, Status, among
 
-# Safety events kept past their cutoff: a client's (bound now, or once through an invite),
-# one whose person has a request in play, one an emergency disclosure refers to (42 CFR 2.51
-# records are never purged), and one with a crisis letter still pending.
+# Safety events kept past their cutoff (a day at least, long after re-paging has ended): a
+# client's (bound now, or once through an invite), one whose person has a request staff are
+# working, one an emergency disclosure refers to (42 CFR 2.51 records are never purged), and
+# one with a crisis letter still pending.
 _EVENTS = (
     "FROM safety_events AS e WHERE e.detected_at <= ?"
     " AND NOT EXISTS (SELECT 1 FROM clients c WHERE c.user_id = e.user_id)"
     " AND NOT EXISTS (SELECT 1 FROM invites i WHERE i.used_by = e.user_id)"
     " AND NOT EXISTS (SELECT 1 FROM requests r WHERE r.user_id = e.user_id"
-    f"  AND r.status IN {among(LIVE)})"
+    f"  AND r.status IN {among(ACTIVE)})"
     " AND NOT EXISTS (SELECT 1 FROM emergency_disclosures d WHERE d.event_id = e.id)"
     " AND NOT EXISTS (SELECT 1 FROM outbox o WHERE o.event_id = e.id AND o.status = 'pending')"
 )
@@ -30,12 +31,14 @@ class Purged(BaseModel):
 
 class Retention(Table):
     async def purge(self, cutoffs: Cutoffs) -> Purged:
-        """Delete, in one transaction, what is past its cutoff. Escalations and staff
+        """Delete, in one transaction, what is past its cutoff (a draft left unfinished
+        counts as closed from its last answer). Escalations and staff
         prompts go with their request; a revoked person's row goes once no request is
         left, and never while they are a client, whose reminders it holds back."""
         async with self.store.tx() as db:
             requests = await db.execute(
-                f"DELETE FROM requests WHERE status IN {among(CLOSED)} AND updated_at <= ?"
+                f"DELETE FROM requests WHERE status IN {among((*CLOSED, Status.DRAFT))}"
+                " AND updated_at <= ?"
                 " AND NOT EXISTS (SELECT 1 FROM clients c WHERE c.request_id = requests.id)",
                 (ts(cutoffs.closed_requests),))
             letters = await db.execute(

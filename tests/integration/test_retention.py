@@ -60,8 +60,9 @@ async def purge(repo, clock) -> Purged:
 async def test_closed_requests_go_after_their_days_and_live_ones_never(repo, clock):
     unfit = await request(repo, 1, "not_a_fit")
     withdrawn = await request(repo, 2, "withdrawn")
-    live = {await request(repo, 3 + n, status) for n, status in enumerate(
-        ("draft", "open", "claimed", "contacted", "scheduled", "admitted"))}
+    abandoned = await request(repo, 3, "draft")  # never finished: it goes as closed ones do
+    live = {await request(repo, 4 + n, status) for n, status in enumerate(
+        ("open", "claimed", "contacted", "scheduled", "admitted"))}
     linked = await request(repo, 20, "not_a_fit")
     await repo.clients.enroll("Maya", linked, None, 501)
     async with repo.store.tx() as db:
@@ -70,8 +71,9 @@ async def test_closed_requests_go_after_their_days_and_live_ones_never(repo, clo
     clock.advance(timedelta(days=30, seconds=-1))
     assert await purge(repo, clock) == Purged()
     clock.advance(timedelta(seconds=1))
-    assert await purge(repo, clock) == Purged(requests=2)
+    assert await purge(repo, clock) == Purged(requests=3)
     assert await ids(repo, "requests") == live | {linked}
+    assert abandoned not in await ids(repo, "requests")
     assert await ids(repo, "escalations", "request_id") == set()
     assert unfit not in await ids(repo, "requests") and withdrawn not in await ids(repo, "requests")
     assert await repo.people.get(1) is not None  # a consent that was never revoked stays
