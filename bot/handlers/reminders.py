@@ -88,6 +88,9 @@ async def send_due(ctx: Ctx, now: datetime) -> None:
             await ctx.clock.sleep(wait)
         if not ctx.application.running:
             return
+        if wait > 0 and not await ctx.repo.reminders.still_due(item.id):
+            await ctx.repo.reminders.finish(item.id, "skipped", error="not deliverable")
+            continue
         await deliver(ctx, item)
 
 

@@ -154,7 +154,23 @@ class Sessions(Table):
             return cursor.rowcount
 
 
+# A client the reminders must not reach: unbound, reminders off, stopped, unreachable, or
+# one who withdrew their consent.
+BLOCKED = ("(c.user_id IS NULL OR c.reminders_on = 0 OR c.stopped_at IS NOT NULL"
+           " OR c.unreachable_at IS NOT NULL OR EXISTS (SELECT 1 FROM people p"
+           "  WHERE p.user_id = c.user_id AND p.revoked_at IS NOT NULL))")
+
+
 class Reminders(Table):
+    async def still_due(self, reminder_id: int) -> bool:
+        """Checked again just before sending: the dispatcher may have waited minutes for a
+        reminder's slot, and a /stop or a revoked consent in between must hold."""
+        row = await self.store.one(
+            f"SELECT NOT {BLOCKED} FROM reminders r JOIN sessions s ON s.id = r.session_id"
+            " JOIN clients c ON c.id = s.client_id WHERE r.id = ? AND r.status = 'pending'"
+            " AND s.status = 'scheduled'", reminder_id)
+        return bool(row and row[0])
+
     async def plan(self, session_id: int, plan: list[tuple[timedelta, datetime]]) -> None:
         async with self.store.tx() as db:
             await db.executemany(
@@ -171,9 +187,7 @@ class Reminders(Table):
     async def due(self, now: datetime, limit: int) -> list[Due]:
         rows = await self.store.all(
             "SELECT r.id AS rid, r.offset_min, r.attempts, s.*, c.user_id, c.language,"
-            " c.video_link, (c.user_id IS NULL OR c.reminders_on = 0 OR c.stopped_at IS NOT NULL"
-            " OR c.unreachable_at IS NOT NULL OR EXISTS (SELECT 1 FROM people p"
-            "  WHERE p.user_id = c.user_id AND p.revoked_at IS NOT NULL)) AS blocked"
+            f" c.video_link, {BLOCKED} AS blocked"
             " FROM reminders r JOIN sessions s ON s.id = r.session_id"
             " JOIN clients c ON c.id = s.client_id"
             " WHERE r.status = 'pending' AND r.due_at <= ?"
