@@ -1,5 +1,6 @@
 """Rule families of issue 9's second round (crisis texting, third-party danger, control and
-weapons, relapse texting) and the backstop's dampening of topic and settled-past framing."""
+weapons, relapse texting), the rules' framing exclusion for mentions and the backstop's
+dampening of topic and settled-past framing."""
 
 import importlib
 
@@ -90,6 +91,42 @@ def test_hard_negatives_stay_quiet(text: str, lexicon: Lexicon) -> None:
 ])
 def test_framing_is_recognised(text: str, expected: bool, lexicon: Lexicon) -> None:
     assert framed(text, lexicon) is expected
+
+
+@pytest.mark.parametrize("text", [
+    "the group topic today was self harm and it actually helped a lot to hear others",
+    "in group today we talked about suicide and it helped to hear others",
+    "my daughter is writing about self harm for her school project",
+    "Did my 4th step and wrote about all the times I wanted to die. Felt lighter after",
+    "looking back at my old texts from when i was suicidal is wild, i'm in such a better place",
+    "the night i od'd in my car feels like another life",
+    "En el grupo hoy hablamos del suicidio y me dejó pensando en mi tío.",
+    "Cuando tomaba me dieron convulsiones, pero eso fue hace mucho, ya estoy estable",
+])
+def test_framed_mentions_stay_quiet(text: str, lexicon: Lexicon) -> None:
+    """A mention rule does not fire on talk about the topic or on a settled past."""
+    assert detect(text, lexicon) is None
+
+
+@pytest.mark.parametrize(("text", "rule"), [
+    ("we talked about suicide in group and honestly I want to die tonight", None),
+    ("in group we talked about suicide and I've been having suicidal thoughts again",
+     "suicide.mention"),
+    ("in group we talked about self harm and i'm cutting again", "self_harm.cutting"),
+    ("looking back is hard, i'm suicidal right now", "suicide.mention"),
+    ("thinking about carving his name into my leg like i used to", "self_harm.cutting"),
+    ("i used to drink but now i'm suicidal", "suicide.mention"),
+    ("en el grupo hablamos del suicidio y ahorita estoy pensando en suicidarme",
+     "suicide.kill_self"),
+    ("watched a documentary about overdoses and I just took 30 of my xanax", None),
+])
+def test_present_danger_in_a_frame_still_fires(text: str, rule: str | None,
+                                               lexicon: Lexicon) -> None:
+    """The exclusion reaches only mention rules, and not when the clause speaks of oneself
+    now; present-danger rules fire inside any frame."""
+    found = detect(text, lexicon)
+    assert found is not None
+    assert rule is None or found.rule == rule
 
 
 def test_framed_message_needs_a_stronger_vote(monkeypatch: pytest.MonkeyPatch) -> None:

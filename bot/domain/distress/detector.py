@@ -24,6 +24,7 @@ class _Sentence(NamedTuple):
     impersonal_question: bool  # a question with no first-person word in it
     exclusions: tuple[tuple[frozenset[Category], int, int], ...]
     dated_after: bool  # the next sentence dates it to the settled past ("That was years ago.")
+    frames: tuple[tuple[int, int], ...]  # topic frames, and past frames if nothing is recent
 
 
 def detect(text: str, lexicon: Lexicon) -> Detection | None:
@@ -33,7 +34,7 @@ def detect(text: str, lexicon: Lexicon) -> Detection | None:
     patterns whose literal anchors occur in it are tried (see prefilter.py). A
     match counts unless an exclusion overlaps it, a negator governs it, its
     sentence is an information question, or it merely mentions the topic in a
-    settled-past clause or an impersonal question.
+    settled-past clause, an impersonal question or a framed sentence (see _framed_out).
     """
     normalized = normalize_text(text, lexicon.normalizer)
     spans = list(_SENTENCE.finditer(normalized))
@@ -114,6 +115,9 @@ def _cached(
 def _context(text: str, following: str, lexicon: Lexicon) -> _Sentence:
     ctx = lexicon.context
     present = {literal for literal, _ in find_literals(lexicon.exclusion_index, text)}
+    frames = [m.span() for m in ctx.topic_frame.finditer(text)]
+    if ctx.recent.search(text) is None:
+        frames += [m.span() for m in ctx.past_frame.finditer(text)]
     return _Sentence(
         text=text,
         info=ctx.info_frame.search(text) is not None,
@@ -127,6 +131,7 @@ def _context(text: str, following: str, lexicon: Lexicon) -> _Sentence:
         dated_after=ctx.dated_after.match(following) is not None
         and ctx.settled_past.search(following) is not None
         and ctx.recent.search(following) is None,
+        frames=tuple(frames),
     )
 
 
@@ -149,10 +154,26 @@ def _counts(
         return True
     if sentence.impersonal_question:
         return False
+    if mention and _framed_out(sentence, clause_start, clause_end, ctx):
+        return False
     clause = sentence.text[clause_start:clause_end]
     if ctx.recent.search(clause) is not None:
         return True
     return ctx.settled_past.search(clause) is None and not sentence.dated_after
+
+
+def _framed_out(sentence: _Sentence, start: int, end: int, ctx: Context) -> bool:
+    """A mention in a sentence that talks about the topic ("in group we talked about
+    suicide") or looks back on a settled past ("when I was suicidal, I'm in a better place
+    now") is dropped, unless its clause, outside the frames, speaks of oneself now ("and
+    I've been suicidal again")."""
+    if not sentence.frames:
+        return False
+    text = sentence.text
+    for lo, hi in sentence.frames:
+        text = text[:lo] + " " * (hi - lo) + text[hi:]
+    rest = text[start:end]
+    return ctx.present.search(rest) is None and ctx.recent.search(rest) is None
 
 
 def _clause_bounds(text: str, position: int, ctx: Context) -> tuple[int, int]:

@@ -76,6 +76,8 @@ class ContextSpec(_Spec):
     topic_frames: list[str] = []
     # a life settled since ("3 years clean"); a `recent` marker overrides it
     past_frames: list[str] = []
+    # oneself now: keeps a mention in a framed sentence counting ("and I'm suicidal again")
+    present: list[str] = []
 
 
 class LexiconSpec(_Spec):
@@ -134,6 +136,7 @@ class Context(BaseModel):
     clause_break: Pattern[str]
     topic_frame: Pattern[str]
     past_frame: Pattern[str]
+    present: Pattern[str]
 
 
 class Lexicon(BaseModel):
@@ -291,6 +294,7 @@ def _compile_context(spec: LexiconSpec, nz: Normalizer) -> Context:
         clause_break=regex(ctx.clause_breaks, "clause_breaks"),
         topic_frame=regex(ctx.topic_frames, "topic_frames"),
         past_frame=regex(ctx.past_frames + ctx.settled_past, "past_frames"),
+        present=regex(ctx.present, "present"),
     )
 
 
