@@ -1,4 +1,4 @@
-"""Load, merge and compile the TOML lexicon (see docs/safety-detector.md)."""
+"""Load, merge and compile the TOML lexicon (see docs/safety.md, "The detector")."""
 
 import re
 import tomllib
