@@ -196,14 +196,16 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
                    for chat in (None, -1001234567890) for anonymous in (False, True)],
         "welcome": [{"client": None}, {"client": CLIENT}],
         "help": [{"client": False}, {"client": True}],
-        "my_data": [{"person": None, "request": None, "client": None, "sessions": [],
+        "my_data": [{"person": None, "requests": [], "client": None, "sessions": [],
                      "lessons": [], "events": [], "disclosures": [], "titles": {},
                      "kinds": KINDS, "labels": labels},
-                    *({"person": person, "request": REQUEST, "client": None, "sessions": [],
+                    *({"person": person, "requests": [REQUEST, REQUEST.model_copy(
+                        update={"id": 13, "status": "withdrawn"})], "client": None,
+                       "sessions": [],
                        "lessons": [], "events": EVENTS, "disclosures": [DISCLOSURE],
                        "titles": {}, "kinds": KINDS, "labels": labels}
                       for person in (PERSON, REVOKED)),
-                    {"person": None, "request": None, "client": CLIENT,
+                    {"person": None, "requests": [], "client": CLIENT,
                      "sessions": [SESSION.model_copy(update={"attendance": a, "reason": r,
                                                              "status": status})
                                   for a, r, status in (("confirmed", None, "scheduled"),

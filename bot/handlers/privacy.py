@@ -20,7 +20,7 @@ async def my_data(update: Update, ctx: Ctx) -> None:
     """Everything held about the person: consent, request, client record, safety records."""
     user_id, lang, repo = update.effective_user.id, lang_of(update), ctx.repo
     person = await repo.people.get(user_id)
-    request = await repo.requests.current(user_id) if person else None
+    requests = await repo.requests.of_user(user_id) if person else []
     client = await repo.clients.of_user(user_id)
     events = await repo.safety.of_user(user_id)
     disclosures = await repo.safety.disclosures(user_id)
@@ -30,7 +30,7 @@ async def my_data(update: Update, ctx: Ctx) -> None:
         await repo.audit.record(user_id, "data_viewed", f"person:{user_id}")
     titles = {lesson.id: lesson.title for lesson in ctx.services.library.curriculum(lang)}
     await send(ctx, update.effective_chat.id, "my_data", lang=lang, person=person,
-               request=request, client=client, sessions=sessions, lessons=lessons,
+               requests=requests, client=client, sessions=sessions, lessons=lessons,
                events=events, disclosures=disclosures, titles=titles, kinds=kinds(ctx, lang),
                labels=ctx.content.labels(lang))
     raise ApplicationHandlerStop

@@ -85,6 +85,12 @@ class Requests(Table):
             f"SELECT * FROM requests WHERE user_id = ? AND status IN {among(LIVE)}", user_id)
         return _request(row, self.store) if row else None
 
+    async def of_user(self, user_id: int) -> list[Request]:
+        """Every request the person has, closed and withdrawn ones too: what /mydata shows."""
+        rows = await self.store.all("SELECT * FROM requests WHERE user_id = ? ORDER BY id",
+                                    user_id)
+        return [_request(row, self.store) for row in rows]
+
     async def start(self, user_id: int, language: str | None, referral: str | None,
                     step: Step) -> Request:
         now = self.store.now()

@@ -128,7 +128,7 @@ async def flows(bot, api, staff_group, clock, monkeypatch, seen):
         raise RuntimeError(f"lookup failed for {NAME}: {NOTE}")
 
     with monkeypatch.context() as patched:
-        patched.setattr(bot.repo.requests, "current", broken)
+        patched.setattr(bot.repo.requests, "of_user", broken)
         await person.send("/mydata")
         await person.expect("something went wrong")
     content = bot.app.bot_data["services"].content

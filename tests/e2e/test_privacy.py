@@ -136,6 +136,9 @@ async def test_consent_shows_what_was_agreed_and_revoking_withdraws_the_request(
     await dana.send("/enroll 1")
     await staff_group.expect("Request #1 was withdrawn: the person revoked their consent")
     assert await bot.repo.clients.of_request(1) is None
+    await alice.send("/mydata")
+    held = await alice.expect("holds about you")
+    assert "Consultation request number 1, status: withdrawn" in held.text  # kept, so shown
 
 
 async def test_a_second_or_stale_press_changes_nothing(bot, api, alice, staff_group):
