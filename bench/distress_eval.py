@@ -47,6 +47,8 @@ UNTOUCHED = (
      EVAL_PATH.with_name("distress_blind_e_conversations.jsonl")),
     ("F", EVAL_PATH.with_name("distress_blind_f.jsonl"),
      EVAL_PATH.with_name("distress_blind_f_conversations.jsonl")),
+    ("P", EVAL_PATH.with_name("distress_blind_p.jsonl"), None),
+    ("Q", EVAL_PATH.with_name("distress_blind_q.jsonl"), None),
 )
 WINDOW = 3  # as bot/handlers/safety.py: this message and the two before it
 # Recorded when each set first ran, before any change it prompted (rules + backstop as
@@ -70,6 +72,8 @@ FIRST_RUN = {
     ("C", "before the rules' framing exclusion for mentions"): (0.979, 0.094, 0.903),
     ("E", "before the rules' framing exclusion for mentions"): (0.932, 0.051, 0.935),
     ("F", "before the rules' framing exclusion for mentions"): (0.917, 0.056, 0.946),
+    ("Q", "first run, rules only"): (0.542, 0.032, 0.972),
+    ("Q", "first run, rules + backstop (as of a001f2e)"): (0.939, 0.042, 0.927),
 }
 MIN_RECALL = 0.98
 MAX_FPR = 0.05
@@ -406,13 +410,18 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--eval", type=Path, default=EVAL_PATH)
     parser.add_argument("--lexicon", type=Path, default=None)
     parser.add_argument("--extra", type=Path, default=None, help="clinic lexicon merged on top")
+    parser.add_argument("--only", default="", help="just these untouched sets, e.g. P,Q")
     args = parser.parse_args(argv)
     detector = load_detector(extra=args.extra)
     if args.lexicon is not None:
         detector = detector._replace(lexicon=load_lexicon(args.lexicon, extra=args.extra))
-    text, ok = report(load_eval(args.eval), detector)
-    print(text, flush=True)
+    ok, only = True, set(filter(None, args.only.split(",")))
+    if not only:
+        text, ok = report(load_eval(args.eval), detector)
+        print(text, flush=True)
     for name, messages, conversations in UNTOUCHED:
+        if only and name not in only:
+            continue
         if messages.exists():
             print()
             print(untouched_report(name, load_eval(messages), detector), flush=True)
