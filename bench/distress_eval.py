@@ -72,6 +72,8 @@ FIRST_RUN = {
     ("C", "before the rules' framing exclusion for mentions"): (0.979, 0.094, 0.903),
     ("E", "before the rules' framing exclusion for mentions"): (0.932, 0.051, 0.935),
     ("F", "before the rules' framing exclusion for mentions"): (0.917, 0.056, 0.946),
+    ("P", "first run, rules only"): (0.466, 0.037, 0.951),
+    ("P", "first run, rules + backstop (as of a001f2e)"): (0.920, 0.046, 0.885),
     ("Q", "first run, rules only"): (0.542, 0.032, 0.972),
     ("Q", "first run, rules + backstop (as of a001f2e)"): (0.939, 0.042, 0.927),
 }
