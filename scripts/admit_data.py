@@ -1,0 +1,72 @@
+"""Admit a training set written by a blind author, without reading it against the sets we
+evaluate on.
+
+    .venv/bin/python -m scripts.admit_data RAW.jsonl NAME
+
+Writes tests/data/distress_train_NAME.jsonl from RAW, keeping text, label, lang and kind.
+A line is dropped, unread, when it repeats a training message or comes within a fuzzy
+ratio of CUTOFF of any message in an untouched set (C, E, F, P, Q and their conversations),
+so no untouched wording is ever trained on. Prints counts only, never a message.
+"""
+
+import argparse
+import json
+import sys
+from collections import Counter
+from pathlib import Path
+
+from rapidfuzz import fuzz, process
+
+from bench.distress_eval import UNTOUCHED
+from bot.domain.distress.learned import LABELS, fold
+from scripts.train_distress import DATA, labelled
+
+CUTOFF = 70
+FIELDS = ("text", "label", "lang", "kind")
+
+
+def untouched() -> list[str]:
+    texts = []
+    for _, messages, conversations in UNTOUCHED:
+        for path in (messages, conversations):
+            for row in map(json.loads, filter(None, path.read_text(encoding="utf-8").splitlines()
+                                              if path else ())):
+                texts.extend(row.get("messages") or [row["text"]])
+    return [fold(text) for text in texts]
+
+
+def admit(rows: list[dict], seen: set[str], guarded: list[str]) -> tuple[list[dict], Counter]:
+    kept, dropped = [], Counter[str]()
+    for row in rows:
+        folded = fold(row["text"])
+        if row["label"] not in LABELS or not folded.strip():
+            dropped["invalid"] += 1
+        elif folded in seen:
+            dropped["repeats a training message"] += 1
+        elif process.extractOne(folded, guarded, scorer=fuzz.ratio, score_cutoff=CUTOFF):
+            dropped["close to an untouched message"] += 1
+        else:
+            seen.add(folded)
+            kept.append({key: row[key] for key in FIELDS if key in row})
+    return kept, dropped
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("raw", type=Path)
+    parser.add_argument("name")
+    args = parser.parse_args()
+    target = DATA.with_name(f"distress_train_{args.name}.jsonl")
+    others = tuple(path for path in DATA.parent.glob("distress_train*.jsonl") if path != target)
+    seen = {fold(row["text"]) for row in labelled((DATA, *others))}
+    rows = [json.loads(line) for line in args.raw.read_text(encoding="utf-8").splitlines() if line]
+    kept, dropped = admit(rows, seen, untouched())
+    target.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in kept),
+                      encoding="utf-8")
+    print(f"{target.name}: kept {len(kept)} of {len(rows)}; dropped {dict(dropped)}; "
+          f"labels {dict(Counter(row['label'] for row in kept))}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
