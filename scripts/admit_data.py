@@ -11,6 +11,7 @@ so no untouched wording is ever trained on. Prints counts only, never a message.
 
 import argparse
 import json
+import re
 import sys
 from collections import Counter
 from pathlib import Path
@@ -25,6 +26,11 @@ CUTOFF = 70
 FIELDS = ("text", "label", "lang", "kind")
 
 
+def key(text: str) -> str:
+    """The words of a text, folded: punctuation, case and accents do not make it new."""
+    return " ".join(re.findall(r"[a-z0-9ñ']+", fold(text)))
+
+
 def untouched() -> list[str]:
     texts = []
     for _, messages, conversations in UNTOUCHED:
@@ -32,13 +38,13 @@ def untouched() -> list[str]:
             for row in map(json.loads, filter(None, path.read_text(encoding="utf-8").splitlines()
                                               if path else ())):
                 texts.extend(row.get("messages") or [row["text"]])
-    return [fold(text) for text in texts]
+    return [key(text) for text in texts]
 
 
 def admit(rows: list[dict], seen: set[str], guarded: list[str]) -> tuple[list[dict], Counter]:
     kept, dropped = [], Counter[str]()
     for row in rows:
-        folded = fold(row["text"])
+        folded = key(row["text"])
         if row["label"] not in LABELS or not folded.strip():
             dropped["invalid"] += 1
         elif folded in seen:
@@ -58,7 +64,7 @@ def main() -> int:
     args = parser.parse_args()
     target = DATA.with_name(f"distress_train_{args.name}.jsonl")
     others = tuple(path for path in DATA.parent.glob("distress_train*.jsonl") if path != target)
-    seen = {fold(row["text"]) for row in labelled((DATA, *others))}
+    seen = {key(row["text"]) for row in labelled((DATA, *others))}
     rows = [json.loads(line) for line in args.raw.read_text(encoding="utf-8").splitlines() if line]
     kept, dropped = admit(rows, seen, untouched())
     target.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in kept),

@@ -85,6 +85,8 @@ def test_hard_negatives_stay_quiet(text: str, lexicon: Lexicon) -> None:
     ("hablamos de las recaidas en el grupo y me ayudo", True),
     ("that was my worst year, now i'm clean and doing good", True),
     ("looking back at how bad the drinking got is wild", True),
+    ("is narcan covered by insurance? my mom wants a kit", True),
+    ("can my husband still join the program if he relapsed last month", True),
     ("i used to cut and tonight i did it again", False),
     ("everything feels heavy and i can't see a way out", False),
     ("years ago i tried, and last night i almost did again", False),

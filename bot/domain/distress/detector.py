@@ -66,13 +66,16 @@ def detect(text: str, lexicon: Lexicon) -> Detection | None:
 
 
 def framed(text: str, lexicon: Lexicon) -> bool:
-    """Whether the message talks about the topic (a class, the news, a group discussion)
-    or looks back on a settled past without a recent marker. The rules judge such framing
-    clause by clause; the learned backstop, which cannot, asks for a stronger vote."""
+    """Whether the message talks about the topic (a class, the news, a group discussion),
+    asks an information or program question, or looks back on a settled past without a
+    recent marker. The rules judge such framing clause by clause; the learned backstop,
+    which cannot, asks for a stronger vote."""
     ctx = lexicon.context
     normalized = normalize_text(text, lexicon.normalizer)
-    return ctx.topic_frame.search(normalized) is not None or (
-        ctx.past_frame.search(normalized) is not None and ctx.recent.search(normalized) is None)
+    return (ctx.topic_frame.search(normalized) is not None
+            or ctx.info_frame.search(normalized) is not None
+            or (ctx.past_frame.search(normalized) is not None
+                and ctx.recent.search(normalized) is None))
 
 
 def _co_occurs(rule: CompiledRule, whole: str) -> bool:
