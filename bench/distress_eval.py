@@ -3,7 +3,7 @@
 Run from the repo root:  .venv/bin/python bench/distress_eval.py [--lexicon PATH] [--extra PATH]
 
 1. The rules alone on the development set (everything the rules were tuned on).
-2. Every untouched set (C, E, F: written blind, never tuned or trained on), with the
+2. Every untouched set (C, E, F, P, Q: written blind, never tuned or trained on), with the
    rules alone and with what the bot runs (rules + learned backstop): recall, false-alarm
    rate, per-category recall, category and severity accuracy, p50/p99 time per message,
    and the misses and false alarms grouped by the author's `kind`; then the first-run
@@ -72,6 +72,9 @@ FIRST_RUN = {
     ("C", "before the rules' framing exclusion for mentions"): (0.979, 0.094, 0.903),
     ("E", "before the rules' framing exclusion for mentions"): (0.932, 0.051, 0.935),
     ("F", "before the rules' framing exclusion for mentions"): (0.917, 0.056, 0.946),
+    ("C", "before round 4 (training sets I-M, retrained vote)"): (0.979, 0.094, 0.903),
+    ("E", "before round 4 (training sets I-M, retrained vote)"): (0.932, 0.046, 0.935),
+    ("F", "before round 4 (training sets I-M, retrained vote)"): (0.917, 0.051, 0.946),
     ("P", "first run, rules only"): (0.466, 0.037, 0.951),
     ("P", "first run, rules + backstop (as of a001f2e)"): (0.920, 0.046, 0.885),
     ("Q", "first run, rules only"): (0.542, 0.032, 0.972),
