@@ -127,12 +127,7 @@ async def on_revoke(update: Update, ctx: Ctx) -> None:
         elif choice == "keep":
             await send(ctx, chat_id, "consent_kept", lang=lang)
         elif choice == "renew":
-            await ctx.repo.people.consent(user_id, intake.CONSENT_VERSION, ctx.content.lang(lang))
-            await ctx.repo.audit.record(user_id, "consent", f"person:{user_id}",
-                                        intake.CONSENT_VERSION)
-            client = await ctx.repo.clients.of_user(user_id)
-            if client is not None:
-                await ctx.repo.clients.release(client.id, ctx.clock.now())
+            client = await intake.agree(ctx, user_id, lang)
             await send(ctx, chat_id, "consent_renewed", lang=lang, client=client)
         elif await ctx.repo.people.revoke(user_id):
             await revoke(ctx, chat_id, user_id, lang)

@@ -235,6 +235,22 @@ async def test_a_client_who_revokes_gets_no_reminders_until_agreeing_again(
     assert "Today, Fri Nov 27" in reminder.text
 
 
+async def test_agreeing_again_through_start_consult_brings_a_clients_reminders_back(
+        bot, api, alice, dana, staff_group, clock):
+    await enrolled(api, alice, dana, staff_group)
+    await bot.tick(DISPATCHER)
+    await withdraw(alice)
+    assert set(await bot.repo.reminders.counts()) == {"skipped"}
+    await consent(alice)
+    assert (await bot.repo.reminders.counts()).get("pending")
+    actions = [e.action for e in await bot.repo.audit.for_subject(f"person:{alice.user_id}")]
+    assert actions[-2:] == ["consent_revoked", "consent"]
+    clock.set(datetime(2026, 11, 27, 0, 0, tzinfo=UTC))
+    await bot.tick(DISPATCHER)
+    reminder = await nth(api, alice, "Reminder: Group session", 1)
+    assert "Tomorrow, Fri Nov 27" in reminder.text
+
+
 async def test_an_old_reminder_after_revoking_reaches_no_staff_and_records_nothing(
         bot, api, alice, dana, staff_group, clock):
     await enrolled(api, alice, dana, staff_group)
