@@ -14,6 +14,7 @@ from bot.handlers import safety, staff
 from bot.handlers.buttons import Answer, Consent, Consult, Continue, Reopen
 from bot.handlers.common import Rows, answer, lang_of, send
 from bot.services import Ctx
+from bot.storage.clients import Client
 from bot.storage.requests import Request
 
 log = logging.getLogger(__name__)
@@ -127,8 +128,7 @@ async def on_consent(update: Update, ctx: Ctx) -> None:
     async with lock(ctx):
         person = await ctx.repo.people.get(user_id)
         if person is None or person.revoked:
-            await ctx.repo.people.consent(user_id, CONSENT_VERSION, ctx.content.lang(lang))
-            await ctx.repo.audit.record(user_id, "consent", f"person:{user_id}", CONSENT_VERSION)
+            await agree(ctx, user_id, lang)
         current = await ctx.repo.requests.current(user_id)
         if current is None:
             await start_draft(ctx, chat_id, user_id, lang, consent.referral)
@@ -137,6 +137,18 @@ async def on_consent(update: Update, ctx: Ctx) -> None:
         else:
             await send(ctx, chat_id, "intake_sent_already", lang=lang)
     raise ApplicationHandlerStop
+
+
+async def agree(ctx: Ctx, user_id: int, lang: str | None) -> Client | None:
+    """Store the consent, first given or given again (the "I agree" of the notice, or
+    /consent's "I agree again"): a client gets back the reminders their revocation skipped
+    that are still ahead. Returns the person's client record, if any."""
+    await ctx.repo.people.consent(user_id, CONSENT_VERSION, ctx.content.lang(lang))
+    await ctx.repo.audit.record(user_id, "consent", f"person:{user_id}", CONSENT_VERSION)
+    client = await ctx.repo.clients.of_user(user_id)
+    if client is not None:
+        await ctx.repo.clients.release(client.id, ctx.clock.now())
+    return client
 
 
 async def on_continue(update: Update, ctx: Ctx) -> None:

@@ -71,23 +71,25 @@ async def forget(ctx: Ctx, user_id: int) -> None:
     if person is None:
         return
     request = await ctx.repo.requests.current(user_id)
+    shown = await ctx.repo.requests.alerts(request.id) if request else []
     await ctx.repo.people.forget(user_id)
     await ctx.repo.audit.record(user_id, "data_deleted", f"person:{user_id}")
     if request is not None:
-        await withdrawn(ctx, request, "deleted")
+        await withdrawn(ctx, request, shown, "deleted")
 
 
-async def withdrawn(ctx: Ctx, request: Request, why: str) -> None:
-    """Clear a withdrawn request's staff alert and tell staff why: "deleted" or "revoked"."""
-    if request.alert_chat_id is None:
-        return
-    try:
-        await edit_message(ctx, request.alert_chat_id, request.alert_message_id,
-                           "staff_alert_withdrawn", number=request.id, why=why)
-    except TelegramError:
-        log.warning("the alert for request %s could not be cleared", request.id)
-    await send(ctx, request.alert_chat_id, "data_deleted_staff", client=None, request=request,
-               why=why)
+async def withdrawn(ctx: Ctx, request: Request, shown: list[tuple[int, int]], why: str) -> None:
+    """Clear every message showing a withdrawn request's alert (`Requests.alerts`, read
+    before a deletion takes them) and tell each chat that had one why: "deleted" or
+    "revoked"."""
+    for chat_id, message_id in shown:
+        try:
+            await edit_message(ctx, chat_id, message_id, "staff_alert_withdrawn",
+                               number=request.id, why=why)
+        except TelegramError:
+            log.warning("an alert for request %s could not be cleared", request.id)
+    for chat_id in dict.fromkeys(chat_id for chat_id, _ in shown):
+        await send(ctx, chat_id, "data_deleted_staff", client=None, request=request, why=why)
 
 
 async def consent(update: Update, ctx: Ctx) -> None:
@@ -127,12 +129,7 @@ async def on_revoke(update: Update, ctx: Ctx) -> None:
         elif choice == "keep":
             await send(ctx, chat_id, "consent_kept", lang=lang)
         elif choice == "renew":
-            await ctx.repo.people.consent(user_id, intake.CONSENT_VERSION, ctx.content.lang(lang))
-            await ctx.repo.audit.record(user_id, "consent", f"person:{user_id}",
-                                        intake.CONSENT_VERSION)
-            client = await ctx.repo.clients.of_user(user_id)
-            if client is not None:
-                await ctx.repo.clients.release(client.id, ctx.clock.now())
+            client = await intake.agree(ctx, user_id, lang)
             await send(ctx, chat_id, "consent_renewed", lang=lang, client=client)
         elif await ctx.repo.people.revoke(user_id):
             await revoke(ctx, chat_id, user_id, lang)
@@ -152,7 +149,8 @@ async def revoke(ctx: Ctx, chat_id: int, user_id: int, lang: str | None) -> None
     elif request is not None:
         if await ctx.repo.requests.withdraw(request.id):
             await ctx.repo.audit.record(user_id, "request_withdrawn", f"request:{request.id}")
-            await withdrawn(ctx, request, "revoked")
+            shown = await ctx.repo.requests.alerts(request.id)
+            await withdrawn(ctx, request, shown, "revoked")
         else:
             request = None  # staff closed or admitted it meanwhile: nothing was withdrawn
     client = await ctx.repo.clients.of_user(user_id)

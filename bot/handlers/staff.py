@@ -239,14 +239,17 @@ async def queue(update: Update, ctx: Ctx) -> None:
 
 
 async def on_open(update: Update, ctx: Ctx) -> None:
-    """A /queue button: the request's alert, as it is now, with its buttons, in this chat."""
+    """A /queue button: the request's alert, as it is now, with its buttons, in this chat;
+    the copy is kept track of, so a withdrawal or /delete clears it with the original."""
     request = await pressed_request(update, ctx, Open.of(update).request)
     user = update.effective_user
     await answer(update)
     await ctx.repo.audit.record(user.id, "request_opened", f"request:{request.id}",
                                 actor_name=name_of(user))
-    await send(ctx, update.effective_chat.id, "staff_alert", buttons=actions(ctx, request),
-               **await render_alert(ctx, request))
+    copy = await send(ctx, update.effective_chat.id, "staff_alert",
+                      buttons=actions(ctx, request), **await render_alert(ctx, request))
+    if copy is not None:
+        await ctx.repo.requests.add_copy(request.id, copy.chat_id, copy.message_id)
     raise ApplicationHandlerStop
 
 

@@ -203,6 +203,23 @@ class Requests(Table):
                 "UPDATE requests SET alert_chat_id = ?, alert_message_id = ? WHERE id = ?",
                 (chat_id, message_id, request_id))
 
+    async def add_copy(self, request_id: int, chat_id: int, message_id: int) -> None:
+        """A copy of the alert opened from /queue."""
+        async with self.store.tx() as db:
+            await db.execute(
+                "INSERT INTO alert_copies (request_id, chat_id, message_id) VALUES (?, ?, ?)",
+                (request_id, chat_id, message_id))
+
+    async def alerts(self, request_id: int) -> list[tuple[int, int]]:
+        """Every message showing the request's alert, as (chat, message): the original and
+        the copies opened from /queue."""
+        rows = await self.store.all(
+            "SELECT alert_chat_id, alert_message_id FROM requests"
+            " WHERE id = ?1 AND alert_chat_id IS NOT NULL"
+            " UNION ALL SELECT chat_id, message_id FROM alert_copies WHERE request_id = ?1",
+            request_id)
+        return [(row[0], row[1]) for row in rows]
+
     async def move(self, request_id: int, to: Status, staff_id: int, *,
                    allowed: tuple[Status, ...], scheduled_for: datetime | None = None,
                    reason: str | None = None) -> bool:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import eventually
+from tests.e2e.harness import STAFF_IDS, eventually
 from tests.e2e.test_clients import DISPATCHER, joined, nth
 from tests.e2e.test_intake import consent, saying, submitted
 
@@ -141,6 +141,43 @@ async def test_consent_shows_what_was_agreed_and_revoking_withdraws_the_request(
     assert "Consultation request number 1, status: withdrawn" in held.text  # kept, so shown
 
 
+@pytest.mark.parametrize(("how", "note"), [("withdraw", "don't follow it up"),
+                                           ("delete", "remove them there too")])
+async def test_alert_copies_opened_from_the_queue_are_cleared_like_the_alert(
+        bot, api, alice, staff_group, dana, how, note):
+    await submitted(alice, name=NAME)
+    alert = await staff_group.expect("Consultation request #1")
+    await dana.send("/queue")
+    await dana.click("📂 #1", message=await staff_group.expect("Open requests"))
+    copy = await staff_group.expect("Consultation request #1")
+    lee = api.person(STAFF_IDS[1], "Lee")
+    await lee.send("/queue")
+    await lee.click("📂 #1", message=await lee.expect("Open requests"))
+    elsewhere = await lee.expect("Consultation request #1")
+    claim = next(b.callback_data for row in copy.buttons for b in row if "Claim" in b.text)
+    if how == "withdraw":
+        await withdraw(alice)
+    else:
+        await alice.send("/delete")
+        await alice.expect("Do you want me to delete everything")
+        await alice.click("🗑 Yes, delete everything")
+        await alice.expect("I've deleted what this chat stored about you")
+    await lee.expect(note)
+    for shown in (alert, copy, elsewhere):
+        await api.wait_for(lambda m=shown: "details that were here have been removed" in m.text
+                           or None)
+        assert NAME not in shown.text and not shown.buttons
+    assert len(saying(api, staff_group, note)) == 1
+    for chat, message in ((dana, copy), (lee, elsewhere)):
+        answered = len(api.callback_answers)
+        api.press(chat.chat_id, chat.user_id, message.message_id, claim)
+        await eventually(lambda n=answered: len(api.callback_answers) > n)
+        assert "no longer active" in api.callback_answers[-1].text
+    request = await bot.repo.requests.get(1)
+    assert request is None if how == "delete" else request.status == "withdrawn"
+    assert "staff_claim" not in [e.action for e in await bot.repo.audit.for_subject("request:1")]
+
+
 async def test_a_second_or_stale_press_changes_nothing(bot, api, alice, staff_group):
     await submitted(alice)
     await staff_group.expect("Consultation request #1")
@@ -233,6 +270,22 @@ async def test_a_client_who_revokes_gets_no_reminders_until_agreeing_again(
     await bot.tick(DISPATCHER)
     reminder = await nth(api, alice, "Reminder: Group session", 1)
     assert "Today, Fri Nov 27" in reminder.text
+
+
+async def test_agreeing_again_through_start_consult_brings_a_clients_reminders_back(
+        bot, api, alice, dana, staff_group, clock):
+    await enrolled(api, alice, dana, staff_group)
+    await bot.tick(DISPATCHER)
+    await withdraw(alice)
+    assert set(await bot.repo.reminders.counts()) == {"skipped"}
+    await consent(alice)
+    assert (await bot.repo.reminders.counts()).get("pending")
+    actions = [e.action for e in await bot.repo.audit.for_subject(f"person:{alice.user_id}")]
+    assert actions[-2:] == ["consent_revoked", "consent"]
+    clock.set(datetime(2026, 11, 27, 0, 0, tzinfo=UTC))
+    await bot.tick(DISPATCHER)
+    reminder = await nth(api, alice, "Reminder: Group session", 1)
+    assert "Tomorrow, Fri Nov 27" in reminder.text
 
 
 async def test_an_old_reminder_after_revoking_reaches_no_staff_and_records_nothing(
