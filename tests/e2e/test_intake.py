@@ -476,6 +476,40 @@ async def test_queue_items_open_their_alert_with_its_buttons(bot, api, alice, st
     assert actions[-2:] == ["request_opened", "staff_claim"]
 
 
+def labels(message) -> list[str]:
+    return [b.text for row in message.buttons for b in row]
+
+
+async def test_an_action_on_any_copy_updates_the_alert_and_every_copy(bot, api, alice,
+                                                                      staff_group, dana):
+    """Claim pressed on a copy in a private chat: the group's alert and another copy show
+    it too, an old Claim left on a copy gets the polite answer, and enrolment updates all."""
+    await submitted(alice)
+    alert = await staff_group.expect("Consultation request #1")
+    await dana.send("/queue")
+    await dana.click("📂 #1", message=await staff_group.expect("Open requests"))
+    copy = await staff_group.expect("Consultation request #1")
+    lee = api.person(STAFF_IDS[1], "Lee")
+    await lee.send("/queue")
+    await lee.click("📂 #1", message=await lee.expect("Open requests"))
+    private = await lee.expect("Consultation request #1")
+    claim = next(b.callback_data for row in copy.buttons for b in row if "Claim" in b.text)
+    await lee.click("🙋 Claim", message=private)
+    for shown in (alert, copy, private):
+        await api.wait_for(lambda m=shown: "claim by Lee" in m.text or None)
+        assert "Status: claimed" in shown.text and "🙋 Claim" not in labels(shown)
+        assert "📞 Contacted" in labels(shown)
+    api.press(staff_group.chat_id, dana.user_id, copy.message_id, claim)
+    await staff_group.expect("Request #1 is already claimed; nothing changed.")
+    assert [e.action for e in await bot.repo.audit.for_subject("request:1")].count(
+        "staff_claim") == 1
+    await dana.send("/enroll 1")
+    await staff_group.expect("Invite link")
+    for shown in (alert, copy, private):
+        await api.wait_for(lambda m=shown: "Status: admitted" in m.text or None)
+        assert not shown.buttons
+
+
 async def test_the_same_phone_on_two_requests_is_pointed_out_to_staff(bot, api, alice,
                                                                      staff_group):
     """A mother asks for her son, who also asks himself: staff handle the two together. The
