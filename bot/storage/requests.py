@@ -198,7 +198,13 @@ class Requests(Table):
             return cursor.rowcount == 1
 
     async def set_alert(self, request_id: int, chat_id: int, message_id: int) -> None:
+        """The alert staff see now; the one an update replaced is kept track of as a copy,
+        refreshed and cleared with the others."""
         async with self.store.tx() as db:
+            await db.execute(
+                "INSERT INTO alert_copies (request_id, chat_id, message_id) SELECT id,"
+                " alert_chat_id, alert_message_id FROM requests"
+                " WHERE id = ? AND alert_chat_id IS NOT NULL", (request_id,))
             await db.execute(
                 "UPDATE requests SET alert_chat_id = ?, alert_message_id = ? WHERE id = ?",
                 (chat_id, message_id, request_id))
@@ -212,7 +218,7 @@ class Requests(Table):
 
     async def alerts(self, request_id: int) -> list[tuple[int, int]]:
         """Every message showing the request's alert, as (chat, message): the original and
-        the copies opened from /queue."""
+        the copies (opened from /queue, or an alert an update replaced)."""
         rows = await self.store.all(
             "SELECT alert_chat_id, alert_message_id FROM requests"
             " WHERE id = ?1 AND alert_chat_id IS NOT NULL"

@@ -350,8 +350,9 @@ async def test_media_and_long_text_get_kind_replies(bot, alice):
     assert request.step == "name"
 
 
-async def test_existing_request_is_offered_an_update(bot, alice, staff_group):
+async def test_existing_request_is_offered_an_update(bot, api, alice, staff_group, dana):
     await submitted(alice)
+    first = await staff_group.expect("Consultation request #1")
     await reopened(alice)
     await alice.click("⬅️ Back")
     await alice.expect("anything else")
@@ -361,6 +362,10 @@ async def test_existing_request_is_offered_an_update(bot, alice, staff_group):
     await alice.expect("Your request")
     updated = await staff_group.expect("(updated by the client)")
     assert "I can only do mornings now" in updated.text
+    await dana.click("🙋 Claim", message=updated)
+    for shown in (first, updated):  # the alert the update replaced is kept up to date too
+        await api.wait_for(lambda m=shown: "claim by Dana" in m.text or None)
+        assert "I can only do mornings now" in shown.text and "🙋 Claim" not in labels(shown)
 
 
 async def test_watcher_realerts_at_half_time_then_pages_at_breach(bot, api, alice, staff_group,
