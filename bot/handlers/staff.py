@@ -106,6 +106,19 @@ async def refresh(ctx: Ctx, request_id: int) -> None:
             log.warning("an alert for request %s could not be updated", request_id)
 
 
+async def clear(ctx: Ctx, request_id: int, shown: list[tuple[int, int]], why: str, *,
+                withdrawn: bool = False) -> None:
+    """Leave every message that showed a request's alert (`Requests.alerts`, read before a
+    deletion takes them) with no details and no buttons, only why: "revoked", "deleted" or
+    "purged"; `withdrawn` when that ended a request still in play."""
+    for chat_id, message_id in shown:
+        try:
+            await edit_message(ctx, chat_id, message_id, "staff_alert_cleared",
+                               number=request_id, why=why, withdrawn=withdrawn)
+        except TelegramError:
+            log.warning("an alert for request %s could not be cleared", request_id)
+
+
 async def pressed_request(update: Update, ctx: Ctx, request_id: int) -> Request:
     """A button for a request that is gone, or withdrawn with the person's consent, answers
     stale, and stops."""
