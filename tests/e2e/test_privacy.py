@@ -419,3 +419,29 @@ async def test_the_daily_purge_deletes_what_is_past_its_days(bot, api, alice, st
     assert runs[1].actor_id is None
     assert await bot.repo.people.get(alice.user_id) is not None  # consent never revoked
     assert ciphertext[:24] not in on_disk(bot.settings.database_path)
+
+
+async def test_the_purge_clears_the_alert_and_every_copy_of_a_request_it_deletes(
+        bot, api, alice, staff_group, dana, clock):
+    await submitted(alice, name=NAME)
+    alert = await staff_group.expect("Consultation request #1")
+    lee = api.person(STAFF_IDS[1], "Lee")
+    await lee.send("/queue")
+    await lee.click("📂 #1", message=await lee.expect("Open requests"))
+    copy = await lee.expect("Consultation request #1")
+    await dana.click("Not a fit", message=alert)
+    await dana.click("Person declined", message=await staff_group.expect("why is request #1"))
+    await api.wait_for(lambda: "Status: not a fit" in copy.text or None)
+    bob = api.person(1002, "Bob")
+    await submitted(bob, name="Bob")
+    live = await staff_group.expect("Consultation request #2")
+    clock.advance(timedelta(days=365))
+    await bot.tick(PURGE)
+    for shown in (alert, copy):
+        await api.wait_for(lambda m=shown: cleared(m) or None)
+        assert shown.text.startswith("🗑 Request #1 reached the end of its retention period")
+        assert NAME not in shown.text and not shown.buttons
+    assert await bot.repo.requests.get(1) is None
+    assert "Name: Bob" in live.text and live.buttons  # still in play: untouched
+    assert not saying(api, staff_group, "remove them there too")
+    assert await bot.repo.requests.alerts(2) == [(staff_group.chat_id, live.message_id)]
