@@ -108,7 +108,9 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
                           for usage in ("session_usage", "enroll_usage", "invite_usage",
                                         "videolink_usage", "client_usage", "stats_usage")],
         "staff_client_not_told": [{"number": 12}],
-        "staff_alert_withdrawn": [{"number": 12, "why": why} for why in ("deleted", "revoked")],
+        "staff_alert_cleared": [{"number": 12, "why": why, "withdrawn": withdrawn}
+                                for why in ("deleted", "revoked", "purged")
+                                for withdrawn in (True, False)],
         "staff_request_closed": [{"number": 12, "reason": "under 18 <after> update"}],
         "staff_done": [{"number": 12, "status": "not_a_fit"}],
         "staff_realert": [{"r": REQUEST, "tier_names": TIERS, "left": timedelta(hours=20),

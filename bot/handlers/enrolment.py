@@ -3,13 +3,11 @@
 Every command is staff-only and leaves an audit record.
 """
 
-import logging
 import re
 import secrets
 from datetime import datetime, timedelta
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationHandlerStop, CommandHandler
 
 from bot.domain.intake import parse_name
@@ -24,8 +22,6 @@ from bot.handlers.staff import name_of
 from bot.services import Ctx
 from bot.storage.clients import Client
 from bot.storage.requests import ACTIVE, Status
-
-log = logging.getLogger(__name__)
 
 KINDS = {"group": "group", "individual": "individual", "family": "individual",
          "couples": "individual", "medication": "medication", "med": "medication"}
@@ -107,10 +103,7 @@ async def admit(update: Update, ctx: Ctx, request_id: int, client: Client) -> No
     if not moved:
         return
     await audit(update, ctx, "staff_admitted", f"request:{request_id}", f"client #{client.id}")
-    try:
-        await staff.refresh(ctx, request_id)
-    except TelegramError:
-        log.warning("the alert for request %s could not be updated", request_id)
+    await staff.refresh(ctx, request_id)
 
 
 async def add_group_series(ctx: Ctx, client: Client) -> None:

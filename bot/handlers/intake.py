@@ -1,11 +1,9 @@
 """Consultation requests: consent, questions, summary, outcome. State lives in the database."""
 
 import asyncio
-import logging
 import re
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, MessageHandler, filters
 
 from bot.domain import eligibility, intake, priority, words
@@ -16,8 +14,6 @@ from bot.handlers.common import Rows, answer, lang_of, send
 from bot.services import Ctx
 from bot.storage.clients import Client
 from bot.storage.requests import Request
-
-log = logging.getLogger(__name__)
 
 CONSENT_VERSION = "2026-11"
 REFERRAL = re.compile(r"^[A-Za-z0-9_-]{1,32}$")
@@ -346,10 +342,7 @@ async def close_sent(ctx: Ctx, request: Request, outcome: str) -> None:
     await ctx.repo.requests.close(request.id, ctx.content.label(f"outcome.{outcome}"))
     await ctx.repo.audit.record(request.user_id, "client_closed", f"request:{request.id}",
                                 outcome)
-    try:
-        await staff.refresh(ctx, request.id)
-    except TelegramError:
-        log.warning("the alert for request %s could not be updated", request.id)
+    await staff.refresh(ctx, request.id)
     staff_chat = ctx.services.settings.staff_chat_id
     if staff_chat is not None:
         await send(ctx, staff_chat, "staff_request_closed", number=request.id,

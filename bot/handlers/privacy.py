@@ -3,15 +3,14 @@
 import logging
 
 from telegram import Update
-from telegram.error import TelegramError
 from telegram.ext import ApplicationHandlerStop, CommandHandler, filters
 
-from bot.handlers import intake
+from bot.handlers import intake, staff
 from bot.handlers.buttons import Privacy, Revoke
 from bot.handlers.clients import kinds
-from bot.handlers.common import answer, edit_message, lang_of, send
+from bot.handlers.common import answer, lang_of, send
 from bot.services import Ctx
-from bot.storage.requests import Request, Status
+from bot.storage.requests import ACTIVE, Request, Status
 
 log = logging.getLogger(__name__)
 
@@ -66,28 +65,26 @@ async def on_choice(update: Update, ctx: Ctx) -> None:
 
 
 async def forget(ctx: Ctx, user_id: int) -> None:
-    """Erase the person and any request; staff hear of a withdrawn request."""
+    """Erase the person and every request of theirs, whatever its status, clearing every
+    alert of each; staff hear of a request that was still in play."""
     person = await ctx.repo.people.get(user_id)
     if person is None:
         return
-    request = await ctx.repo.requests.current(user_id)
-    shown = await ctx.repo.requests.alerts(request.id) if request else []
+    requests = await ctx.repo.requests.of_user(user_id)
+    shown = [await ctx.repo.requests.alerts(request.id) for request in requests]
     await ctx.repo.people.forget(user_id)
     await ctx.repo.audit.record(user_id, "data_deleted", f"person:{user_id}")
-    if request is not None:
-        await withdrawn(ctx, request, shown, "deleted")
+    for request, alerts in zip(requests, shown, strict=True):
+        if request.status in ACTIVE:
+            await withdrawn(ctx, request, alerts, "deleted")
+        else:
+            await staff.clear(ctx, request.id, alerts, "deleted")
 
 
 async def withdrawn(ctx: Ctx, request: Request, shown: list[tuple[int, int]], why: str) -> None:
-    """Clear every message showing a withdrawn request's alert (`Requests.alerts`, read
-    before a deletion takes them) and tell each chat that had one why: "deleted" or
-    "revoked"."""
-    for chat_id, message_id in shown:
-        try:
-            await edit_message(ctx, chat_id, message_id, "staff_alert_withdrawn",
-                               number=request.id, why=why)
-        except TelegramError:
-            log.warning("an alert for request %s could not be cleared", request.id)
+    """Clear the alerts of a request the person took out of staff's hands, and tell each
+    chat that showed one why: "deleted" or "revoked"."""
+    await staff.clear(ctx, request.id, shown, why, withdrawn=True)
     for chat_id in dict.fromkeys(chat_id for chat_id, _ in shown):
         await send(ctx, chat_id, "data_deleted_staff", client=None, request=request, why=why)
 

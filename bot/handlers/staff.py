@@ -91,11 +91,32 @@ async def alert(ctx: Ctx, request_id: int, *, updated: bool = False) -> None:
 
 
 async def refresh(ctx: Ctx, request_id: int) -> None:
+    """Show the request as it is now, with the buttons it allows, in every message showing
+    its alert: the original and every copy. One that cannot be edited (deleted, or the bot
+    left that chat) does not stop the rest."""
     request = await ctx.repo.requests.get(request_id)
-    if request.alert_chat_id is None:
+    if request is None:
         return
-    await edit_message(ctx, request.alert_chat_id, request.alert_message_id, "staff_alert",
-                       buttons=actions(ctx, request), **await render_alert(ctx, request))
+    values = await render_alert(ctx, request)
+    for chat_id, message_id in await ctx.repo.requests.alerts(request_id):
+        try:
+            await edit_message(ctx, chat_id, message_id, "staff_alert",
+                               buttons=actions(ctx, request), **values)
+        except TelegramError:
+            log.warning("an alert for request %s could not be updated", request_id)
+
+
+async def clear(ctx: Ctx, request_id: int, shown: list[tuple[int, int]], why: str, *,
+                withdrawn: bool = False) -> None:
+    """Leave every message that showed a request's alert (`Requests.alerts`, read before a
+    deletion takes them) with no details and no buttons, only why: "revoked", "deleted" or
+    "purged"; `withdrawn` when that ended a request still in play."""
+    for chat_id, message_id in shown:
+        try:
+            await edit_message(ctx, chat_id, message_id, "staff_alert_cleared",
+                               number=request_id, why=why, withdrawn=withdrawn)
+        except TelegramError:
+            log.warning("an alert for request %s could not be cleared", request_id)
 
 
 async def pressed_request(update: Update, ctx: Ctx, request_id: int) -> Request:
@@ -172,24 +193,7 @@ async def finish(ctx: Ctx, update: Update, request: Request, action: str, *,
         log.warning("the client of request %s could not be told", request.id)
         await send(ctx, update.effective_chat.id, "staff_client_not_told", number=request.id)
     finally:
-        try:
-            await refresh(ctx, request.id)
-            await refresh_copy(ctx, update, request.id)
-        except TelegramError:
-            log.warning("the alert for request %s could not be updated", request.id)
-
-
-async def refresh_copy(ctx: Ctx, update: Update, request_id: int) -> None:
-    """A button pressed on a copy of the alert (opened from /queue) updates that copy too."""
-    query = update.callback_query
-    message = query.message if query else None
-    request = await ctx.repo.requests.get(request_id)
-    if message is None or request is None or not Act.parse(query.data):
-        return
-    if (message.chat.id, message.message_id) == (request.alert_chat_id, request.alert_message_id):
-        return
-    await edit_message(ctx, message.chat.id, message.message_id, "staff_alert",
-                       buttons=actions(ctx, request), **await render_alert(ctx, request))
+        await refresh(ctx, request.id)
 
 
 async def on_reply(update: Update, ctx: Ctx) -> None:

@@ -32,6 +32,16 @@ def among(statuses: tuple[Status, ...]) -> str:
     return "(" + ", ".join(f"'{status}'" for status in statuses) + ")"
 
 
+def alerts_of(requests: str) -> str:
+    """A query of every message showing an alert of the requests that `requests` (a query of
+    ids, its parameters numbered) selects, as (request, chat, message) rows: the original
+    and the copies."""
+    return ("SELECT id, alert_chat_id, alert_message_id FROM requests"
+            f" WHERE id IN ({requests}) AND alert_chat_id IS NOT NULL"
+            " UNION ALL SELECT request_id, chat_id, message_id FROM alert_copies"
+            f" WHERE request_id IN ({requests})")
+
+
 class Request(BaseModel):
     id: int
     user_id: int
@@ -198,7 +208,13 @@ class Requests(Table):
             return cursor.rowcount == 1
 
     async def set_alert(self, request_id: int, chat_id: int, message_id: int) -> None:
+        """The alert staff see now; the one an update replaced is kept track of as a copy,
+        refreshed and cleared with the others."""
         async with self.store.tx() as db:
+            await db.execute(
+                "INSERT INTO alert_copies (request_id, chat_id, message_id) SELECT id,"
+                " alert_chat_id, alert_message_id FROM requests"
+                " WHERE id = ? AND alert_chat_id IS NOT NULL", (request_id,))
             await db.execute(
                 "UPDATE requests SET alert_chat_id = ?, alert_message_id = ? WHERE id = ?",
                 (chat_id, message_id, request_id))
@@ -212,13 +228,9 @@ class Requests(Table):
 
     async def alerts(self, request_id: int) -> list[tuple[int, int]]:
         """Every message showing the request's alert, as (chat, message): the original and
-        the copies opened from /queue."""
-        rows = await self.store.all(
-            "SELECT alert_chat_id, alert_message_id FROM requests"
-            " WHERE id = ?1 AND alert_chat_id IS NOT NULL"
-            " UNION ALL SELECT chat_id, message_id FROM alert_copies WHERE request_id = ?1",
-            request_id)
-        return [(row[0], row[1]) for row in rows]
+        the copies (opened from /queue, or an alert an update replaced)."""
+        rows = await self.store.all(alerts_of("?1"), request_id)
+        return [(row[1], row[2]) for row in rows]
 
     async def move(self, request_id: int, to: Status, staff_id: int, *,
                    allowed: tuple[Status, ...], scheduled_for: datetime | None = None,

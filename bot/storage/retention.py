@@ -1,8 +1,15 @@
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from bot.domain.retention import Cutoffs
 from bot.storage.base import Table, ts
-from bot.storage.requests import ACTIVE, CLOSED, Status, among
+from bot.storage.requests import ACTIVE, CLOSED, Status, alerts_of, among
+
+# Requests closed at or before the cutoff (?1), unless a client record came of them.
+_REQUESTS = (
+    f"SELECT id FROM requests WHERE status IN {among((*CLOSED, Status.DRAFT))}"
+    " AND updated_at <= ?1"
+    " AND NOT EXISTS (SELECT 1 FROM clients c WHERE c.request_id = requests.id)"
+)
 
 # Safety events kept past their cutoff (a day at least, long after re-paging has ended): a
 # client's (bound now, or once through an invite), one whose person has a request staff are
@@ -24,6 +31,8 @@ class Purged(BaseModel):
     safety_events: int = 0
     letters: int = 0
     people: int = 0
+    # what showed the deleted requests' alerts, (chat, message) by request, to be cleared
+    alerts: dict[int, list[tuple[int, int]]] = Field(default_factory=dict, exclude=True)
 
     def detail(self) -> str:
         return " ".join(f"{name}={count}" for name, count in self.model_dump().items())
@@ -32,15 +41,17 @@ class Purged(BaseModel):
 class Retention(Table):
     async def purge(self, cutoffs: Cutoffs) -> Purged:
         """Delete, in one transaction, what is past its cutoff (a draft left unfinished
-        counts as closed from its last answer). Escalations and staff
-        prompts go with their request; a revoked person's row goes once no request is
-        left, and never while they are a client, whose reminders it holds back."""
+        counts as closed from its last answer). Escalations, staff prompts and the record
+        of alert copies go with their request, whose alerts are returned to be cleared; a
+        revoked person's row goes once no request is left, and never while they are a
+        client, whose reminders it holds back."""
+        closed = ts(cutoffs.closed_requests)
         async with self.store.tx() as db:
-            requests = await db.execute(
-                f"DELETE FROM requests WHERE status IN {among((*CLOSED, Status.DRAFT))}"
-                " AND updated_at <= ?"
-                " AND NOT EXISTS (SELECT 1 FROM clients c WHERE c.request_id = requests.id)",
-                (ts(cutoffs.closed_requests),))
+            alerts: dict[int, list[tuple[int, int]]] = {}
+            for row in await self.store.all(alerts_of(_REQUESTS), closed):
+                alerts.setdefault(row[0], []).append((row[1], row[2]))
+            requests = await db.execute(f"DELETE FROM requests WHERE id IN ({_REQUESTS})",
+                                        (closed,))
             letters = await db.execute(
                 f"DELETE FROM outbox WHERE event_id IN (SELECT e.id {_EVENTS})",
                 (ts(cutoffs.safety_events),))
@@ -51,4 +62,4 @@ class Retention(Table):
                 " AND NOT EXISTS (SELECT 1 FROM clients c WHERE c.user_id = people.user_id)",
                 (ts(cutoffs.revoked_consents),))
             return Purged(requests=requests.rowcount, safety_events=events.rowcount,
-                          letters=letters.rowcount, people=people.rowcount)
+                          letters=letters.rowcount, people=people.rowcount, alerts=alerts)

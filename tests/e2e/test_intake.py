@@ -350,8 +350,9 @@ async def test_media_and_long_text_get_kind_replies(bot, alice):
     assert request.step == "name"
 
 
-async def test_existing_request_is_offered_an_update(bot, alice, staff_group):
+async def test_existing_request_is_offered_an_update(bot, api, alice, staff_group, dana):
     await submitted(alice)
+    first = await staff_group.expect("Consultation request #1")
     await reopened(alice)
     await alice.click("⬅️ Back")
     await alice.expect("anything else")
@@ -361,6 +362,10 @@ async def test_existing_request_is_offered_an_update(bot, alice, staff_group):
     await alice.expect("Your request")
     updated = await staff_group.expect("(updated by the client)")
     assert "I can only do mornings now" in updated.text
+    await dana.click("🙋 Claim", message=updated)
+    for shown in (first, updated):  # the alert the update replaced is kept up to date too
+        await api.wait_for(lambda m=shown: "claim by Dana" in m.text or None)
+        assert "I can only do mornings now" in shown.text and "🙋 Claim" not in labels(shown)
 
 
 async def test_watcher_realerts_at_half_time_then_pages_at_breach(bot, api, alice, staff_group,
@@ -474,6 +479,40 @@ async def test_queue_items_open_their_alert_with_its_buttons(bot, api, alice, st
     assert (await bot.repo.requests.get(1)).status == "claimed"
     actions = [e.action for e in await bot.repo.audit.for_subject("request:1")]
     assert actions[-2:] == ["request_opened", "staff_claim"]
+
+
+def labels(message) -> list[str]:
+    return [b.text for row in message.buttons for b in row]
+
+
+async def test_an_action_on_any_copy_updates_the_alert_and_every_copy(bot, api, alice,
+                                                                      staff_group, dana):
+    """Claim pressed on a copy in a private chat: the group's alert and another copy show
+    it too, an old Claim left on a copy gets the polite answer, and enrolment updates all."""
+    await submitted(alice)
+    alert = await staff_group.expect("Consultation request #1")
+    await dana.send("/queue")
+    await dana.click("📂 #1", message=await staff_group.expect("Open requests"))
+    copy = await staff_group.expect("Consultation request #1")
+    lee = api.person(STAFF_IDS[1], "Lee")
+    await lee.send("/queue")
+    await lee.click("📂 #1", message=await lee.expect("Open requests"))
+    private = await lee.expect("Consultation request #1")
+    claim = next(b.callback_data for row in copy.buttons for b in row if "Claim" in b.text)
+    await lee.click("🙋 Claim", message=private)
+    for shown in (alert, copy, private):
+        await api.wait_for(lambda m=shown: "claim by Lee" in m.text or None)
+        assert "Status: claimed" in shown.text and "🙋 Claim" not in labels(shown)
+        assert "📞 Contacted" in labels(shown)
+    api.press(staff_group.chat_id, dana.user_id, copy.message_id, claim)
+    await staff_group.expect("Request #1 is already claimed; nothing changed.")
+    assert [e.action for e in await bot.repo.audit.for_subject("request:1")].count(
+        "staff_claim") == 1
+    await dana.send("/enroll 1")
+    await staff_group.expect("Invite link")
+    for shown in (alert, copy, private):
+        await api.wait_for(lambda m=shown: "Status: admitted" in m.text or None)
+        assert not shown.buttons
 
 
 async def test_the_same_phone_on_two_requests_is_pointed_out_to_staff(bot, api, alice,

@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.harness import STAFF_IDS, eventually
 from tests.e2e.test_clients import DISPATCHER, joined, nth
-from tests.e2e.test_intake import consent, saying, submitted
+from tests.e2e.test_intake import answer_all, consent, reopened, saying, submitted
 
 PURGE = "retention-purge"
 
@@ -176,6 +176,71 @@ async def test_alert_copies_opened_from_the_queue_are_cleared_like_the_alert(
     request = await bot.repo.requests.get(1)
     assert request is None if how == "delete" else request.status == "withdrawn"
     assert "staff_claim" not in [e.action for e in await bot.repo.audit.for_subject("request:1")]
+
+
+async def deleted(person) -> None:
+    await person.send("/delete")
+    await person.expect("Do you want me to delete everything")
+    await person.click("🗑 Yes, delete everything")
+    await person.expect("I've deleted")
+
+
+def cleared(message) -> bool:
+    return "details that were here have been removed" in message.text
+
+
+async def test_delete_clears_the_alerts_of_every_request_closed_ones_too(
+        bot, api, alice, staff_group, dana):
+    """Request #1 was closed as not a fit, with copies in the group and a private chat;
+    #2 is open, and its first alert was replaced by the client's update."""
+    await submitted(alice, name=NAME)
+    first = await staff_group.expect("Consultation request #1")
+    await dana.send("/queue")
+    await dana.click("📂 #1", message=await staff_group.expect("Open requests"))
+    copy = await staff_group.expect("Consultation request #1")
+    lee = api.person(STAFF_IDS[1], "Lee")
+    await lee.send("/queue")
+    await lee.click("📂 #1", message=await lee.expect("Open requests"))
+    elsewhere = await lee.expect("Consultation request #1")
+    await dana.click("Not a fit", message=copy)
+    await dana.click("Person declined", message=await staff_group.expect("why is request #1"))
+    await api.wait_for(lambda: "Status: not a fit" in elsewhere.text or None)
+    await alice.send("/start consult")
+    await alice.expect("who is this consultation for?")
+    await answer_all(alice, name=NAME)
+    await alice.click("✅ Send my request")
+    second = await staff_group.expect("Consultation request #2")
+    await reopened(alice)
+    await alice.click("✅ Send my request")
+    updated = await staff_group.expect("(updated by the client)")
+    await deleted(alice)
+    note = await staff_group.expect("remove them there too")
+    assert "Request #2 was withdrawn" in note.text
+    for shown in (first, copy, elsewhere, second, updated):
+        await api.wait_for(lambda m=shown: cleared(m) or None)
+        assert NAME not in shown.text and not shown.buttons
+    for shown in (first, copy, elsewhere):  # closed before: nothing was withdrawn
+        assert shown.text.startswith("🗑 Request #1: the person deleted their data, and")
+    assert second.text.startswith("🗑 Request #2 was withdrawn: the person deleted their data")
+    assert len(saying(api, staff_group, "remove them there too")) == 1  # only #2 was in play
+    assert not saying(api, lee, "remove them there too")
+    assert await bot.repo.store.all("SELECT * FROM requests") == []
+    assert await bot.repo.store.all("SELECT * FROM alert_copies") == []
+
+
+async def test_delete_by_an_enrolled_client_clears_the_alert_of_their_admitted_request(
+        bot, api, alice, staff_group, dana):
+    await enrolled(api, alice, dana, staff_group)
+    alert = api.messages(staff_group.chat_id)[0]
+    assert "Status: admitted" in alert.text and "Maya" in alert.text
+    await deleted(alice)
+    await staff_group.expect("Client #1 (Maya) asked to delete their data")
+    await api.wait_for(lambda: cleared(alert) or None)
+    assert alert.text.startswith("🗑 Request #1: the person deleted their data")
+    assert "Maya" not in alert.text and not alert.buttons
+    assert not saying(api, staff_group, "Request #1 was withdrawn")
+    assert (await bot.repo.clients.of_request(1)) is None  # the request went; the client stays
+    assert (await bot.repo.clients.get(1)).name == "Maya"
 
 
 async def test_a_second_or_stale_press_changes_nothing(bot, api, alice, staff_group):
@@ -354,3 +419,29 @@ async def test_the_daily_purge_deletes_what_is_past_its_days(bot, api, alice, st
     assert runs[1].actor_id is None
     assert await bot.repo.people.get(alice.user_id) is not None  # consent never revoked
     assert ciphertext[:24] not in on_disk(bot.settings.database_path)
+
+
+async def test_the_purge_clears_the_alert_and_every_copy_of_a_request_it_deletes(
+        bot, api, alice, staff_group, dana, clock):
+    await submitted(alice, name=NAME)
+    alert = await staff_group.expect("Consultation request #1")
+    lee = api.person(STAFF_IDS[1], "Lee")
+    await lee.send("/queue")
+    await lee.click("📂 #1", message=await lee.expect("Open requests"))
+    copy = await lee.expect("Consultation request #1")
+    await dana.click("Not a fit", message=alert)
+    await dana.click("Person declined", message=await staff_group.expect("why is request #1"))
+    await api.wait_for(lambda: "Status: not a fit" in copy.text or None)
+    bob = api.person(1002, "Bob")
+    await submitted(bob, name="Bob")
+    live = await staff_group.expect("Consultation request #2")
+    clock.advance(timedelta(days=365))
+    await bot.tick(PURGE)
+    for shown in (alert, copy):
+        await api.wait_for(lambda m=shown: cleared(m) or None)
+        assert shown.text.startswith("🗑 Request #1 reached the end of its retention period")
+        assert NAME not in shown.text and not shown.buttons
+    assert await bot.repo.requests.get(1) is None
+    assert "Name: Bob" in live.text and live.buttons  # still in play: untouched
+    assert not saying(api, staff_group, "remove them there too")
+    assert await bot.repo.requests.alerts(2) == [(staff_group.chat_id, live.message_id)]

@@ -79,6 +79,17 @@ async def test_closed_requests_go_after_their_days_and_live_ones_never(repo, clo
     assert await repo.people.get(1) is not None  # a consent that was never revoked stays
 
 
+async def test_the_alerts_of_the_requests_it_deletes_are_returned_to_be_cleared(repo, clock):
+    unfit, live = await request(repo, 1, "not_a_fit"), await request(repo, 2, "open")
+    for made in (unfit, live):
+        await repo.requests.set_alert(made, -100, made * 10)
+        await repo.requests.add_copy(made, 501, made * 10 + 1)
+    clock.advance(timedelta(days=30))
+    purged = await purge(repo, clock)
+    assert purged.alerts == {unfit: [(-100, unfit * 10), (501, unfit * 10 + 1)]}
+    assert purged.detail() == "requests=1 safety_events=0 letters=0 people=0"
+    assert await ids(repo, "alert_copies", "request_id") == {live}
+
 async def test_a_staff_update_restarts_the_clock(repo, clock):
     closed = await request(repo, 1, "not_a_fit")
     clock.advance(timedelta(days=20))
