@@ -30,17 +30,24 @@ EXTRA = DATA.with_name("distress_train.jsonl")
 BLIND = "ghijklm"
 INPUTS = (DATA, EXTRA, *(DATA.with_name(f"distress_train_{n}.jsonl") for n in BLIND))
 # The n-gram model alone, for parts longer than screen.LONG (the encoder is not asked there):
-# lowered from 0.2 in proportion with the vote's threshold (0.35 -> 0.175).
+# at 0.2, its old value, ordinary plans ("i'm going to my mom's house this weekend") came
+# within it once trained on train_g to train_m.
 THRESHOLD = 0.1
-# The vote: chosen by scripts/tune_distress.py, leaving out each of train_g to train_m in turn
-# (seven authors who never saw the rules; the models trained on everything else). Of linear
-# heads and heads with 32 hidden units, n-gram shares 0.3-0.7, thresholds 0.05-0.6 and
-# dampening 1.0-0.25, the best mean recall of rules + backstop (within 0.005, the one that
-# asks the encoder least) whose mean false-alarm rate over the folds is within the target
-# of 0.05: recall 0.871, false alarms 0.047 (rules alone: 0.463 and 0.038). The linear head
-# scored the same. The same run chooses screen.DAMPEN for framed messages.
-VOTE_THRESHOLD = 0.175
-SHARE = 0.7  # the n-gram model's weight in the vote
+# The vote. scripts/tune_distress.py, leaving out each of train_g to train_m in turn and
+# keeping the folds' mean false alarms within the target (0.05), chose share 0.7 and
+# threshold 0.175 (folds: recall 0.871, false alarms 0.047). Run once on the untouched sets
+# E, F, P and Q, that point cost 2.5-5 points of recall on each against the vote before
+# (their false alarms 0.028-0.037, well inside the target): the folds overstate false alarms.
+# So the vote below was chosen on E, F, P and Q instead, by a rule fixed before the sweep:
+# the best mean recall with false alarms within 0.05 on each, of shares 0.5-0.7 and
+# thresholds 0.175-0.4, that keeps a typical message within 2 ms at p99. Share 0.5 with
+# threshold 0.4 scored best (mean recall 0.955) but asks the encoder about so many typical
+# messages that p99 was 2.47 ms; the next, share 0.6 with threshold 0.35 (the vote as it
+# was), scored E, F, P, Q recall 0.943 / 0.951 / 0.939 / 0.947, false alarms 0.042 each.
+# E, F, P and Q are validation sets from then on; R and S, written afterwards, measure it
+# (docs/safety.md).
+VOTE_THRESHOLD = 0.35
+SHARE = 0.6  # the n-gram model's weight in the vote
 HIDDEN = 32  # the head's hidden units (0: logistic regression on the embedding)
 
 
