@@ -3,7 +3,7 @@
 Run from the repo root:  .venv/bin/python bench/distress_eval.py [--lexicon PATH] [--extra PATH]
 
 1. The rules alone on the development set (everything the rules were tuned on).
-2. Every untouched set (C, E, F, P, Q: written blind, never tuned or trained on), with the
+2. Every set written blind and never trained on (C, E, F, P, Q, R, S), with the
    rules alone and with what the bot runs (rules + learned backstop): recall, false-alarm
    rate, per-category recall, category and severity accuracy, p50/p99 time per message,
    and the misses and false alarms grouped by the author's `kind`; then the first-run
@@ -49,6 +49,8 @@ UNTOUCHED = (
      EVAL_PATH.with_name("distress_blind_f_conversations.jsonl")),
     ("P", EVAL_PATH.with_name("distress_blind_p.jsonl"), None),
     ("Q", EVAL_PATH.with_name("distress_blind_q.jsonl"), None),
+    ("R", EVAL_PATH.with_name("distress_blind_r.jsonl"), None),
+    ("S", EVAL_PATH.with_name("distress_blind_s.jsonl"), None),
 )
 WINDOW = 3  # as bot/handlers/safety.py: this message and the two before it
 # Recorded when each set first ran, before any change it prompted (rules + backstop as

@@ -1,12 +1,14 @@
-"""Admit a training set written by a blind author, without reading it against the sets we
-evaluate on.
+"""Admit a set written by a blind author, without reading it.
 
-    .venv/bin/python -m scripts.admit_data RAW.jsonl NAME
+    .venv/bin/python -m scripts.admit_data RAW.jsonl NAME [--untouched]
 
 Writes tests/data/distress_train_NAME.jsonl from RAW, keeping text, label, lang and kind.
 A line is dropped, unread, when it repeats a training message or comes within a fuzzy
-ratio of CUTOFF of any message in an untouched set (C, E, F, P, Q and their conversations),
-so no untouched wording is ever trained on. Prints counts only, never a message.
+ratio of CUTOFF of any message in an untouched set (the bench's, and their conversations),
+so no untouched wording is ever trained on. With --untouched it writes an untouched set,
+tests/data/distress_blind_NAME.jsonl (severity kept too), dropping the lines within
+CUTOFF of any training message instead, so the set measures wording nobody trained on.
+Prints counts only, never a message.
 """
 
 import argparse
@@ -20,10 +22,10 @@ from rapidfuzz import fuzz, process
 
 from bench.distress_eval import UNTOUCHED
 from bot.domain.distress.learned import LABELS, fold
-from scripts.train_distress import DATA, labelled
+from scripts.train_distress import DATA, INPUTS, labelled
 
 CUTOFF = 70
-FIELDS = ("text", "label", "lang", "kind")
+FIELDS = ("text", "label", "severity", "lang", "kind")
 
 
 def key(text: str) -> str:
@@ -50,7 +52,7 @@ def admit(rows: list[dict], seen: set[str], guarded: list[str]) -> tuple[list[di
         elif folded in seen:
             dropped["repeats a training message"] += 1
         elif process.extractOne(folded, guarded, scorer=fuzz.ratio, score_cutoff=CUTOFF):
-            dropped["close to an untouched message"] += 1
+            dropped["close to a guarded message"] += 1
         else:
             seen.add(folded)
             kept.append({key: row[key] for key in FIELDS if key in row})
@@ -61,12 +63,17 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("raw", type=Path)
     parser.add_argument("name")
+    parser.add_argument("--untouched", action="store_true", help="admit an untouched set")
     args = parser.parse_args()
-    target = DATA.with_name(f"distress_train_{args.name}.jsonl")
-    others = tuple(path for path in DATA.parent.glob("distress_train*.jsonl") if path != target)
-    seen = {key(row["text"]) for row in labelled((DATA, *others))}
     rows = [json.loads(line) for line in args.raw.read_text(encoding="utf-8").splitlines() if line]
-    kept, dropped = admit(rows, seen, untouched())
+    if args.untouched:
+        target = DATA.with_name(f"distress_blind_{args.name}.jsonl")
+        kept, dropped = admit(rows, set(), [key(row["text"]) for row in labelled(INPUTS)])
+    else:
+        target = DATA.with_name(f"distress_train_{args.name}.jsonl")
+        others = tuple(p for p in DATA.parent.glob("distress_train*.jsonl") if p != target)
+        kept, dropped = admit(rows, {key(row["text"]) for row in labelled((DATA, *others))},
+                              untouched())
     target.write_text("".join(json.dumps(row, ensure_ascii=False) + "\n" for row in kept),
                       encoding="utf-8")
     print(f"{target.name}: kept {len(kept)} of {len(rows)}; dropped {dict(dropped)}; "

@@ -11,7 +11,7 @@ def test_drops_repeats_and_lines_close_to_untouched_messages():
     kept, dropped = admit(rows, {"see you at group"}, ["i want to die tonite"])
     assert kept == [{"text": "i took all my pills", "label": "suicide", "lang": "en",
                      "kind": "plain"}]
-    assert dropped == {"repeats a training message": 2, "close to an untouched message": 1,
+    assert dropped == {"repeats a training message": 2, "close to a guarded message": 1,
                        "invalid": 1}
 
 
