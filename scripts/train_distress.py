@@ -9,7 +9,7 @@ compares them byte for byte. `--check` rebuilds without writing and exits 1 on a
 
 Training uses only the development set (tests/data/distress_eval.jsonl: splits dev,
 holdout, blind_a, blind_b, blind_d), the training-only tests/data/distress_train*.jsonl and
-the everyday messages; the untouched sets (C, E, F, P, Q) are never read here.
+the everyday messages; the blind evaluation sets (C, E, F, P, Q, R, S) are never read here.
 """
 
 import argparse
