@@ -481,6 +481,18 @@ async def test_queue_items_open_their_alert_with_its_buttons(bot, api, alice, st
     assert actions[-2:] == ["request_opened", "staff_claim"]
 
 
+async def copies(api, staff_group, dana):
+    """Request #1's alert opened from /queue by Dana in the staff group and by Lee in his
+    private chat: (Lee, the group copy, Lee's copy)."""
+    await dana.send("/queue")
+    await dana.click("📂 #1", message=await staff_group.expect("Open requests"))
+    copy = await staff_group.expect("Consultation request #1")
+    lee = api.person(STAFF_IDS[1], "Lee")
+    await lee.send("/queue")
+    await lee.click("📂 #1", message=await lee.expect("Open requests"))
+    return lee, copy, await lee.expect("Consultation request #1")
+
+
 def labels(message) -> list[str]:
     return [b.text for row in message.buttons for b in row]
 
@@ -491,13 +503,7 @@ async def test_an_action_on_any_copy_updates_the_alert_and_every_copy(bot, api, 
     it too, an old Claim left on a copy gets the polite answer, and enrolment updates all."""
     await submitted(alice)
     alert = await staff_group.expect("Consultation request #1")
-    await dana.send("/queue")
-    await dana.click("📂 #1", message=await staff_group.expect("Open requests"))
-    copy = await staff_group.expect("Consultation request #1")
-    lee = api.person(STAFF_IDS[1], "Lee")
-    await lee.send("/queue")
-    await lee.click("📂 #1", message=await lee.expect("Open requests"))
-    private = await lee.expect("Consultation request #1")
+    lee, copy, private = await copies(api, staff_group, dana)
     claim = next(b.callback_data for row in copy.buttons for b in row if "Claim" in b.text)
     await lee.click("🙋 Claim", message=private)
     for shown in (alert, copy, private):

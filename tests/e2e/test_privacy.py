@@ -10,7 +10,7 @@ import pytest
 
 from tests.e2e.harness import STAFF_IDS, eventually
 from tests.e2e.test_clients import DISPATCHER, joined, nth
-from tests.e2e.test_intake import answer_all, consent, reopened, saying, submitted
+from tests.e2e.test_intake import answer_all, consent, copies, reopened, saying, submitted
 
 PURGE = "retention-purge"
 
@@ -147,25 +147,12 @@ async def test_alert_copies_opened_from_the_queue_are_cleared_like_the_alert(
         bot, api, alice, staff_group, dana, how, note):
     await submitted(alice, name=NAME)
     alert = await staff_group.expect("Consultation request #1")
-    await dana.send("/queue")
-    await dana.click("📂 #1", message=await staff_group.expect("Open requests"))
-    copy = await staff_group.expect("Consultation request #1")
-    lee = api.person(STAFF_IDS[1], "Lee")
-    await lee.send("/queue")
-    await lee.click("📂 #1", message=await lee.expect("Open requests"))
-    elsewhere = await lee.expect("Consultation request #1")
+    lee, copy, elsewhere = await copies(api, staff_group, dana)
     claim = next(b.callback_data for row in copy.buttons for b in row if "Claim" in b.text)
-    if how == "withdraw":
-        await withdraw(alice)
-    else:
-        await alice.send("/delete")
-        await alice.expect("Do you want me to delete everything")
-        await alice.click("🗑 Yes, delete everything")
-        await alice.expect("I've deleted what this chat stored about you")
+    await (withdraw(alice) if how == "withdraw" else deleted(alice))
     await lee.expect(note)
     for shown in (alert, copy, elsewhere):
-        await api.wait_for(lambda m=shown: "details that were here have been removed" in m.text
-                           or None)
+        await api.wait_for(lambda m=shown: cleared(m) or None)
         assert NAME not in shown.text and not shown.buttons
     assert len(saying(api, staff_group, note)) == 1
     for chat, message in ((dana, copy), (lee, elsewhere)):
@@ -195,13 +182,7 @@ async def test_delete_clears_the_alerts_of_every_request_closed_ones_too(
     #2 is open, and its first alert was replaced by the client's update."""
     await submitted(alice, name=NAME)
     first = await staff_group.expect("Consultation request #1")
-    await dana.send("/queue")
-    await dana.click("📂 #1", message=await staff_group.expect("Open requests"))
-    copy = await staff_group.expect("Consultation request #1")
-    lee = api.person(STAFF_IDS[1], "Lee")
-    await lee.send("/queue")
-    await lee.click("📂 #1", message=await lee.expect("Open requests"))
-    elsewhere = await lee.expect("Consultation request #1")
+    lee, copy, elsewhere = await copies(api, staff_group, dana)
     await dana.click("Not a fit", message=copy)
     await dana.click("Person declined", message=await staff_group.expect("why is request #1"))
     await api.wait_for(lambda: "Status: not a fit" in elsewhere.text or None)
