@@ -78,6 +78,34 @@ def test_hard_negatives_stay_quiet(text: str, lexicon: Lexicon) -> None:
     assert detect(text, lexicon) is None
 
 
+@pytest.mark.parametrize("text", [
+    "tonight at family night they went over suicide warning signs, really useful",
+    "the nurse handed out a flyer about overdose signs, can i get one for my dad",
+    "doing a research paper on self harm in teens, do you have stats",
+    "ayer en la escuela dieron una charla sobre el suicidio, mi hija me preguntó",
+    "had the urge to cut last night but i held ice and called my sponsor, it passed",
+    "me dieron ganas de cortarme pero salí a caminar y ya se me pasó",
+])
+def test_talk_about_the_topic_and_urges_that_passed_stay_quiet(text: str,
+                                                               lexicon: Lexicon) -> None:
+    """Round 4: more topic frames, a recent marker before the frame dates the talk, and an
+    urge the person says has passed."""
+    assert detect(text, lexicon) is None
+
+
+@pytest.mark.parametrize(("text", "category"), [
+    ("today in group we talked about suicide and i've been thinking about it again", SUICIDE),
+    ("urges to cut but i texted my sister and she's not answering, i'm scared i'll do it",
+     SELF_HARM),
+    ("tengo ganas de cortarme pero le marqué a mi prima y no contesta", SELF_HARM),
+    ("had urges to cut but it passed. tonight i cut again", SELF_HARM),
+])
+def test_present_danger_still_fires_next_to_those(text: str, category: Category,
+                                                  lexicon: Lexicon) -> None:
+    found = detect(text, lexicon)
+    assert found is not None and found.category is category
+
+
 @pytest.mark.parametrize(("text", "expected"), [
     ("in group today we talked about what to do after an overdose", True),
     ("watched a documentary about people who lost a parent to suicide", True),

@@ -169,14 +169,16 @@ def _framed_out(sentence: _Sentence, start: int, end: int, ctx: Context) -> bool
     """A mention in a sentence that talks about the topic ("in group we talked about
     suicide") or looks back on a settled past ("when I was suicidal, I'm in a better place
     now") is dropped, unless its clause, outside the frames, speaks of oneself now ("and
-    I've been suicidal again")."""
+    I've been suicidal again"). A recent marker before the first frame dates the talk, not
+    the person ("today in group we talked about suicide"), so it does not count."""
     if not sentence.frames:
         return False
     text = sentence.text
     for lo, hi in sentence.frames:
         text = text[:lo] + " " * (hi - lo) + text[hi:]
-    rest = text[start:end]
-    return ctx.present.search(rest) is None and ctx.recent.search(rest) is None
+    first = min((lo for lo, _ in sentence.frames if start <= lo < end), default=start)
+    return ctx.present.search(text[start:end]) is None \
+        and ctx.recent.search(text[first:end]) is None
 
 
 def _clause_bounds(text: str, position: int, ctx: Context) -> tuple[int, int]:
