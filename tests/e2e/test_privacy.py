@@ -15,6 +15,7 @@ from tests.e2e.test_intake import answer_all, consent, copies, reopened, saying,
 PURGE = "retention-purge"
 
 NAME, PHONE, NOTE = "Zebulonia", "+16085550199", "quixotic marmalade 7731"
+CLIENT_MENU = ["📅 My sessions", "📚 Lessons", "⏰ Reminders", "🆘 I need help now"]
 
 
 def on_disk(db: Path) -> bytes:
@@ -276,6 +277,7 @@ async def test_consent_can_be_given_again_afresh(bot, api, alice, staff_group):
     await alice.expect("your privacy")
     await alice.click("✅ I agree")
     await alice.expect("who is this consultation for?")
+    assert not saying(api, alice, "in place again")  # not a client: the questionnaire
     assert not (await bot.repo.people.get(alice.user_id)).revoked
     actions = [e.action for e in await bot.repo.audit.for_subject(f"person:{alice.user_id}")]
     assert actions[-2:] == ["consent_revoked", "consent"]
@@ -311,7 +313,8 @@ async def test_a_client_who_revokes_gets_no_reminders_until_agreeing_again(
     await alice.send("/consent")
     await alice.expect("withdrew your consent on")
     await alice.click("✅ I agree again")
-    await alice.expect("Your consent is in place again")
+    back = await alice.expect("Your consent is in place again")
+    assert [b.text for row in back.buttons for b in row] == CLIENT_MENU
     clock.set(datetime(2026, 11, 27, 23, 0, tzinfo=UTC))
     await bot.tick(DISPATCHER)
     reminder = await nth(api, alice, "Reminder: Group session", 1)
@@ -324,7 +327,15 @@ async def test_agreeing_again_through_start_consult_brings_a_clients_reminders_b
     await bot.tick(DISPATCHER)
     await withdraw(alice)
     assert set(await bot.repo.reminders.counts()) == {"skipped"}
-    await consent(alice)
+    asked = len(saying(api, alice, "who is this consultation for?"))  # her first request's
+    await alice.send("/start consult")
+    await alice.expect("your privacy")
+    await alice.click("✅ I agree")
+    back = await alice.expect("Your consent is in place again")
+    assert "session reminders and lessons will start again" in back.text
+    assert [b.text for row in back.buttons for b in row] == CLIENT_MENU
+    assert len(saying(api, alice, "who is this consultation for?")) == asked
+    assert await bot.repo.requests.current(alice.user_id) is None  # no new questionnaire
     assert (await bot.repo.reminders.counts()).get("pending")
     actions = [e.action for e in await bot.repo.audit.for_subject(f"person:{alice.user_id}")]
     assert actions[-2:] == ["consent_revoked", "consent"]
