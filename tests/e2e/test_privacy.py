@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import STAFF_IDS, eventually
+from tests.e2e.harness import STAFF_IDS, eventually, eventually_async
 from tests.e2e.test_clients import DISPATCHER, joined, nth
 from tests.e2e.test_intake import answer_all, consent, copies, reopened, saying, submitted
 
@@ -164,6 +164,39 @@ async def test_alert_copies_opened_from_the_queue_are_cleared_like_the_alert(
     request = await bot.repo.requests.get(1)
     assert request is None if how == "delete" else request.status == "withdrawn"
     assert "staff_claim" not in [e.action for e in await bot.repo.audit.for_subject("request:1")]
+
+
+async def test_an_untracked_alert_is_kept_track_of_once_pressed_and_cleared_with_the_rest(
+        bot, api, alice, staff_group, dana):
+    """Lee's copy stands for one sent before alert_copies existed: a press on it records it,
+    once however often it is pressed, so the withdrawal clears it too."""
+    await submitted(alice, name=NAME)
+    alert = await staff_group.expect("Consultation request #1")
+    lee, copy, untracked = await copies(api, staff_group, dana)
+    claim = next(b.callback_data for row in copy.buttons for b in row if "Claim" in b.text)
+    lees = (lee.chat_id, untracked.message_id)
+    await eventually_async(lambda: tracked(bot, lees))  # /queue's Open records it after sending
+    async with bot.repo.store.tx() as db:
+        await db.execute("DELETE FROM alert_copies WHERE chat_id = ?", (lee.chat_id,))
+    assert not await tracked(bot, lees)
+    await lee.click("🙋 Claim", message=untracked)
+    for shown in (alert, copy, untracked):
+        await api.wait_for(lambda m=shown: "claim by Lee" in m.text or None)
+    api.press(lee.chat_id, lee.user_id, untracked.message_id, claim)
+    await lee.expect("Request #1 is already claimed; nothing changed.")
+    api.press(staff_group.chat_id, dana.user_id, alert.message_id, claim)
+    await staff_group.expect("Request #1 is already claimed; nothing changed.")
+    assert sorted(await bot.repo.requests.alerts(1)) == sorted([
+        (staff_group.chat_id, alert.message_id), (staff_group.chat_id, copy.message_id),
+        lees])
+    await withdraw(alice)
+    for shown in (alert, copy, untracked):
+        await api.wait_for(lambda m=shown: cleared(m) or None)
+        assert NAME not in shown.text and not shown.buttons
+
+
+async def tracked(bot, message: tuple[int, int]) -> bool:
+    return message in await bot.repo.requests.alerts(1)
 
 
 async def deleted(person) -> None:
