@@ -5,7 +5,7 @@ from telegram.ext import CallbackQueryHandler, MessageHandler, filters
 
 from bot.handlers import buttons, safety
 from bot.handlers.common import answer, lang_of, send
-from bot.handlers.start import menu_for
+from bot.handlers.menus import menu_for
 from bot.services import Ctx
 
 

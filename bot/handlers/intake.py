@@ -11,6 +11,7 @@ from bot.domain.intake import Problem, Step, Subject
 from bot.handlers import safety, staff
 from bot.handlers.buttons import Answer, Consent, Consult, Continue, Reopen
 from bot.handlers.common import Rows, answer, lang_of, send
+from bot.handlers.menus import client_menu
 from bot.services import Ctx
 from bot.storage.clients import Client
 from bot.storage.requests import Request
@@ -124,7 +125,10 @@ async def on_consent(update: Update, ctx: Ctx) -> None:
     async with lock(ctx):
         person = await ctx.repo.people.get(user_id)
         if person is None or person.revoked:
-            await agree(ctx, user_id, lang)
+            client = await agree(ctx, user_id, lang)
+            if person is not None and client is not None:
+                await renewed(ctx, chat_id, lang, client)
+                raise ApplicationHandlerStop
         current = await ctx.repo.requests.current(user_id)
         if current is None:
             await start_draft(ctx, chat_id, user_id, lang, consent.referral)
@@ -145,6 +149,13 @@ async def agree(ctx: Ctx, user_id: int, lang: str | None) -> Client | None:
     if client is not None:
         await ctx.repo.clients.release(client.id, ctx.clock.now())
     return client
+
+
+async def renewed(ctx: Ctx, chat_id: int, lang: str | None, client: Client | None) -> None:
+    """A consent given again: a client is told their reminders resume and gets their menu,
+    not a new questionnaire."""
+    await send(ctx, chat_id, "consent_renewed", lang=lang, client=client,
+               buttons=client_menu(ctx, lang) if client else None)
 
 
 async def on_continue(update: Update, ctx: Ctx) -> None:

@@ -126,8 +126,7 @@ async def on_revoke(update: Update, ctx: Ctx) -> None:
         elif choice == "keep":
             await send(ctx, chat_id, "consent_kept", lang=lang)
         elif choice == "renew":
-            client = await intake.agree(ctx, user_id, lang)
-            await send(ctx, chat_id, "consent_renewed", lang=lang, client=client)
+            await intake.renewed(ctx, chat_id, lang, await intake.agree(ctx, user_id, lang))
         elif await ctx.repo.people.revoke(user_id):
             await revoke(ctx, chat_id, user_id, lang)
     raise ApplicationHandlerStop

@@ -134,6 +134,8 @@ async def on_action(update: Update, ctx: Ctx) -> None:
     action, request = pressed.action, await pressed_request(update, ctx, pressed.request)
     user = update.effective_user
     chat_id = update.effective_chat.id
+    # an alert sent or replaced before copies were kept track of is kept track of from now
+    await ctx.repo.requests.add_copy(request.id, chat_id, update.effective_message.message_id)
     if action in ("scheduled", "not_a_fit"):
         if request.status not in ACTIONS[action][1]:
             await answer(update)

@@ -220,10 +220,14 @@ class Requests(Table):
                 (chat_id, message_id, request_id))
 
     async def add_copy(self, request_id: int, chat_id: int, message_id: int) -> None:
-        """A copy of the alert opened from /queue."""
+        """A copy of the alert: opened from /queue, or one found when a button on it is
+        pressed (sent or replaced before copies were kept track of). The original, or a
+        copy already kept, is left as it is."""
         async with self.store.tx() as db:
             await db.execute(
-                "INSERT INTO alert_copies (request_id, chat_id, message_id) VALUES (?, ?, ?)",
+                "INSERT OR IGNORE INTO alert_copies (request_id, chat_id, message_id)"
+                " SELECT ?1, ?2, ?3 WHERE NOT EXISTS (SELECT 1 FROM requests WHERE id = ?1"
+                " AND alert_chat_id = ?2 AND alert_message_id = ?3)",
                 (request_id, chat_id, message_id))
 
     async def alerts(self, request_id: int) -> list[tuple[int, int]]:

@@ -8,13 +8,14 @@ from pathlib import Path
 
 import pytest
 
-from tests.e2e.harness import STAFF_IDS, eventually
+from tests.e2e.harness import STAFF_IDS, eventually, eventually_async
 from tests.e2e.test_clients import DISPATCHER, joined, nth
 from tests.e2e.test_intake import answer_all, consent, copies, reopened, saying, submitted
 
 PURGE = "retention-purge"
 
 NAME, PHONE, NOTE = "Zebulonia", "+16085550199", "quixotic marmalade 7731"
+CLIENT_MENU = ["📅 My sessions", "📚 Lessons", "⏰ Reminders", "🆘 I need help now"]
 
 
 def on_disk(db: Path) -> bytes:
@@ -165,6 +166,39 @@ async def test_alert_copies_opened_from_the_queue_are_cleared_like_the_alert(
     assert "staff_claim" not in [e.action for e in await bot.repo.audit.for_subject("request:1")]
 
 
+async def test_an_untracked_alert_is_kept_track_of_once_pressed_and_cleared_with_the_rest(
+        bot, api, alice, staff_group, dana):
+    """Lee's copy stands for one sent before alert_copies existed: a press on it records it,
+    once however often it is pressed, so the withdrawal clears it too."""
+    await submitted(alice, name=NAME)
+    alert = await staff_group.expect("Consultation request #1")
+    lee, copy, untracked = await copies(api, staff_group, dana)
+    claim = next(b.callback_data for row in copy.buttons for b in row if "Claim" in b.text)
+    lees = (lee.chat_id, untracked.message_id)
+    await eventually_async(lambda: tracked(bot, lees))  # /queue's Open records it after sending
+    async with bot.repo.store.tx() as db:
+        await db.execute("DELETE FROM alert_copies WHERE chat_id = ?", (lee.chat_id,))
+    assert not await tracked(bot, lees)
+    await lee.click("🙋 Claim", message=untracked)
+    for shown in (alert, copy, untracked):
+        await api.wait_for(lambda m=shown: "claim by Lee" in m.text or None)
+    api.press(lee.chat_id, lee.user_id, untracked.message_id, claim)
+    await lee.expect("Request #1 is already claimed; nothing changed.")
+    api.press(staff_group.chat_id, dana.user_id, alert.message_id, claim)
+    await staff_group.expect("Request #1 is already claimed; nothing changed.")
+    assert sorted(await bot.repo.requests.alerts(1)) == sorted([
+        (staff_group.chat_id, alert.message_id), (staff_group.chat_id, copy.message_id),
+        lees])
+    await withdraw(alice)
+    for shown in (alert, copy, untracked):
+        await api.wait_for(lambda m=shown: cleared(m) or None)
+        assert NAME not in shown.text and not shown.buttons
+
+
+async def tracked(bot, message: tuple[int, int]) -> bool:
+    return message in await bot.repo.requests.alerts(1)
+
+
 async def deleted(person) -> None:
     await person.send("/delete")
     await person.expect("Do you want me to delete everything")
@@ -276,6 +310,7 @@ async def test_consent_can_be_given_again_afresh(bot, api, alice, staff_group):
     await alice.expect("your privacy")
     await alice.click("✅ I agree")
     await alice.expect("who is this consultation for?")
+    assert not saying(api, alice, "in place again")  # not a client: the questionnaire
     assert not (await bot.repo.people.get(alice.user_id)).revoked
     actions = [e.action for e in await bot.repo.audit.for_subject(f"person:{alice.user_id}")]
     assert actions[-2:] == ["consent_revoked", "consent"]
@@ -311,7 +346,8 @@ async def test_a_client_who_revokes_gets_no_reminders_until_agreeing_again(
     await alice.send("/consent")
     await alice.expect("withdrew your consent on")
     await alice.click("✅ I agree again")
-    await alice.expect("Your consent is in place again")
+    back = await alice.expect("Your consent is in place again")
+    assert [b.text for row in back.buttons for b in row] == CLIENT_MENU
     clock.set(datetime(2026, 11, 27, 23, 0, tzinfo=UTC))
     await bot.tick(DISPATCHER)
     reminder = await nth(api, alice, "Reminder: Group session", 1)
@@ -324,7 +360,15 @@ async def test_agreeing_again_through_start_consult_brings_a_clients_reminders_b
     await bot.tick(DISPATCHER)
     await withdraw(alice)
     assert set(await bot.repo.reminders.counts()) == {"skipped"}
-    await consent(alice)
+    asked = len(saying(api, alice, "who is this consultation for?"))  # her first request's
+    await alice.send("/start consult")
+    await alice.expect("your privacy")
+    await alice.click("✅ I agree")
+    back = await alice.expect("Your consent is in place again")
+    assert "session reminders and lessons will start again" in back.text
+    assert [b.text for row in back.buttons for b in row] == CLIENT_MENU
+    assert len(saying(api, alice, "who is this consultation for?")) == asked
+    assert await bot.repo.requests.current(alice.user_id) is None  # no new questionnaire
     assert (await bot.repo.reminders.counts()).get("pending")
     actions = [e.action for e in await bot.repo.audit.for_subject(f"person:{alice.user_id}")]
     assert actions[-2:] == ["consent_revoked", "consent"]
