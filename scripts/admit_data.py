@@ -35,10 +35,9 @@ def key(text: str) -> str:
 
 def untouched() -> list[str]:
     texts = []
-    for _, messages, conversations in UNTOUCHED:
-        for path in (messages, conversations):
-            for row in map(json.loads, filter(None, path.read_text(encoding="utf-8").splitlines()
-                                              if path else ())):
+    for _, *paths in UNTOUCHED:
+        for path in filter(None, paths):
+            for row in map(json.loads, filter(None, path.read_text(encoding="utf-8").splitlines())):
                 texts.extend(row.get("messages") or [row["text"]])
     return [key(text) for text in texts]
 
@@ -46,16 +45,16 @@ def untouched() -> list[str]:
 def admit(rows: list[dict], seen: set[str], guarded: list[str]) -> tuple[list[dict], Counter]:
     kept, dropped = [], Counter[str]()
     for row in rows:
-        folded = key(row["text"])
-        if row["label"] not in LABELS or not folded.strip():
+        words = key(row["text"])
+        if row["label"] not in LABELS or not words:
             dropped["invalid"] += 1
-        elif folded in seen:
+        elif words in seen:
             dropped["repeats a training message"] += 1
-        elif process.extractOne(folded, guarded, scorer=fuzz.ratio, score_cutoff=CUTOFF):
+        elif process.extractOne(words, guarded, scorer=fuzz.ratio, score_cutoff=CUTOFF):
             dropped["close to a guarded message"] += 1
         else:
-            seen.add(folded)
-            kept.append({key: row[key] for key in FIELDS if key in row})
+            seen.add(words)
+            kept.append({field: row[field] for field in FIELDS if field in row})
     return kept, dropped
 
 
