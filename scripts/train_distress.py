@@ -9,7 +9,7 @@ compares them byte for byte. `--check` rebuilds without writing and exits 1 on a
 
 Training uses only the development set (tests/data/distress_eval.jsonl: splits dev,
 holdout, blind_a, blind_b, blind_d), the training-only tests/data/distress_train*.jsonl and
-the everyday messages; the blind evaluation sets (C, E, F, P, Q, R, S) are never read here.
+the everyday messages; the blind evaluation sets (C, E, F, P, Q, R, S, T, U) are never read here.
 """
 
 import argparse
@@ -25,28 +25,24 @@ from scripts.everyday import everyday
 
 DATA = Path(__file__).resolve().parent.parent / "tests" / "data" / "distress_eval.jsonl"
 # Training only, and the rules are not held to them: messages written for the backstop by
-# the developer (train) and by authors who never saw the rules (train_g to train_m).
+# the developer (train) and by authors who never saw the rules (train_g to train_w).
 EXTRA = DATA.with_name("distress_train.jsonl")
-BLIND = "ghijklm"
+BLIND = "ghijklmnovw"
 INPUTS = (DATA, EXTRA, *(DATA.with_name(f"distress_train_{n}.jsonl") for n in BLIND))
 # The n-gram model alone, for parts longer than screen.LONG (the encoder is not asked there):
 # at 0.2, its old value, ordinary plans ("i'm going to my mom's house this weekend") came
 # within it once trained on train_g to train_m.
 THRESHOLD = 0.1
-# The vote. scripts/tune_distress.py, leaving out each of train_g to train_m in turn and
-# keeping the folds' mean false alarms within the target (0.05), chose share 0.7 and
-# threshold 0.175 (folds: recall 0.871, false alarms 0.047). Run once on the untouched sets
-# E, F, P and Q, that point cost 2.5-5 points of recall on each against the vote before
-# (their false alarms 0.028-0.037, well inside the target): the folds overstate false alarms.
-# So the vote below was chosen on E, F, P and Q instead, by a rule fixed before the sweep:
-# the best mean recall with false alarms within 0.05 on each, of shares 0.5-0.7 and
-# thresholds 0.175-0.4, that keeps a typical message within 2 ms at p99. Share 0.5 with
-# threshold 0.4 scored best (mean recall 0.955) but asks the encoder about so many typical
-# messages that p99 was 2.47 ms; the next, share 0.6 with threshold 0.35 (the vote as it
-# was), scored E, F, P, Q recall 0.943 / 0.951 / 0.939 / 0.947, false alarms 0.042 each.
-# E, F, P and Q are validation sets from then on; R and S, written afterwards, measure it
-# (docs/safety.md).
-VOTE_THRESHOLD = 0.35
+# The vote. Leaving out held-out training authors (scripts/tune_distress.py) overstates false
+# alarms: in round 4 its choice (share 0.7, threshold 0.175) cost 2.5-5 points of recall on
+# E, F, P and Q against the vote before, with their false alarms far inside the target. So
+# the vote is chosen on E, F, P and Q (validation sets since round 4) by a rule fixed before
+# the sweep: the best mean recall with false alarms within 0.05 on each, of shares 0.5-0.7
+# and thresholds 0.25-0.45, that keeps a typical message within 2 ms at p99. Round 5 (train_n,
+# _o, _v, _w): share 0.6, threshold 0.325, recall 0.928 / 0.936 / 0.951 / 0.958, false alarms
+# 0.046 / 0.037 / 0.046 / 0.042 (at 0.35, round 4's vote, P's false alarms were 0.051).
+# T and U, written after it was fixed, measure it (docs/safety.md).
+VOTE_THRESHOLD = 0.325
 SHARE = 0.6  # the n-gram model's weight in the vote
 HIDDEN = 32  # the head's hidden units (0: logistic regression on the embedding)
 
