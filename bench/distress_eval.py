@@ -31,6 +31,7 @@ from bot.domain.distress import (
     Detection,
     Detector,
     Lexicon,
+    concern,
     detect,
     load_detector,
     load_lexicon,
@@ -51,6 +52,8 @@ UNTOUCHED = (
     ("Q", EVAL_PATH.with_name("distress_blind_q.jsonl"), None),
     ("R", EVAL_PATH.with_name("distress_blind_r.jsonl"), None),
     ("S", EVAL_PATH.with_name("distress_blind_s.jsonl"), None),
+    ("T", EVAL_PATH.with_name("distress_blind_t.jsonl"), None),
+    ("U", EVAL_PATH.with_name("distress_blind_u.jsonl"), None),
 )
 WINDOW = 3  # as bot/handlers/safety.py: this message and the two before it
 # Recorded when each set first ran, before any change it prompted (rules + backstop as
@@ -149,6 +152,10 @@ class Speed(BaseModel, frozen=True):
     full_long_ms: float
     full_long_ratio: float
     full_plain_ms: float  # 5,000 ordinary characters, no rule fires: the backstop runs
+    # the check-in's question, asked after the crisis path about messages it let through
+    check_in_p50_ms: float
+    check_in_p99_ms: float
+    check_in_long_ms: float
 
 
 def load_eval(path: Path = EVAL_PATH) -> list[EvalItem]:
@@ -233,7 +240,12 @@ def measure_speed(items: Sequence[EvalItem], detector: Detector) -> Speed:
     full_long = _best_time(lambda t: screen(t, detector), [long_text], repeats=3)
     plain = _long_message([text for text in ordinary if len(text) > 1000], danger="")
     full_plain = _best_time(lambda t: screen(t, detector), [plain], repeats=3)
+    quiet = [text for text in typical if screen(text, detector) is None]
+    check_in = [_best_time(lambda t: concern(t, detector), [t], repeats=3) for t in quiet]
     return Speed(
+        check_in_p50_ms=_percentile(check_in, 50),
+        check_in_p99_ms=_percentile(check_in, 99),
+        check_in_long_ms=_best_time(lambda t: concern(t, detector), [plain], repeats=3) * 1e3,
         full_plain_ms=full_plain * 1e3,
         full_p50_ms=_percentile(full, 50),
         full_p99_ms=_percentile(full, 99),
@@ -303,6 +315,9 @@ def report(items: Sequence[EvalItem], detector: Detector) -> tuple[str, bool]:
         f"  rules + backstop, 5,000-char message: {speed.full_long_ms:.2f} ms   "
         f"ratio {speed.full_long_ratio:.0f}x; without the dangerous sentence (so the "
         f"backstop runs too): {speed.full_plain_ms:.2f} ms",
+        f"  check-in (after the crisis path, on typical messages it let through): p50 "
+        f"{speed.check_in_p50_ms:.2f} ms, p99 {speed.check_in_p99_ms:.2f} ms; 5,000 ordinary "
+        f"characters {speed.check_in_long_ms:.2f} ms",
         f"  rules alone, typical message: {speed.typical_us:8.1f} us   "
         f"ratio {speed.typical_ratio:6.0f}x",
         f"  rules alone, 5,000-char message: {speed.long_ms:8.2f} ms   "
@@ -334,11 +349,20 @@ def untouched_report(name: str, items: Sequence[EvalItem], detector: Detector) -
         lines += [f"{title}:", _table(scores), "  " + _accuracy(items, detections)]
     lines.append(f"  time per message (rules + backstop): p50 {_percentile(times, 50):.2f} ms, "
                  f"p99 {_percentile(times, 99):.2f} ms")
+    checked = [not d and concern(i.text, detector) for i, d in zip(items, found, strict=True)]
+    reached = sum(bool(d) or c for i, d, c in zip(items, found, checked, strict=True) if i.label)
+    asked = sum(c for i, c in zip(items, checked, strict=True) if not i.label)
+    lines.append(f"  with check-ins: distress reached (crisis reply or check-in) "
+                 f"{_ratio(reached, sum(bool(i.label) for i in items))}; check-ins on messages "
+                 f"without distress {_ratio(asked, sum(not i.label for i in items))}")
     if any(item.kind for item in items):
         missed = Counter(i.kind for i, d in zip(items, found, strict=True) if i.label and not d)
         false = Counter(i.kind for i, d in zip(items, found, strict=True) if not i.label and d)
         lines.append(f"  misses by kind: {_counts(missed)}")
         lines.append(f"  false alarms by kind: {_counts(false)}")
+        unreached = Counter(i.kind for i, d, c in zip(items, found, checked, strict=True)
+                            if i.label and not d and not c)
+        lines.append(f"  not reached even by a check-in, by kind: {_counts(unreached)}")
     for (which, when), (recall, fpr, category) in FIRST_RUN.items():
         if which == name:
             lines.append(f"  recorded {when}: recall {recall:.3f}, false alarms {fpr:.3f}"

@@ -26,7 +26,7 @@ from bot.domain.delivery import Progress, Status
 from bot.domain.roles import Role
 from bot.handlers.access import staff_handler
 from bot.handlers.buttons import Ack, Safe, Said, Sos
-from bot.handlers.common import Rows, answer, blocked, keyboard, lang_of, packed
+from bot.handlers.common import Rows, answer, blocked, keyboard, lang_of, packed, send
 from bot.outbox import new_key
 from bot.services import Ctx, Services
 from bot.storage.outbox import TO_PERSON, Letter
@@ -35,6 +35,7 @@ from bot.storage.safety import Event
 log = logging.getLogger(__name__)
 
 FIRED = "safety_fired"
+CHECKED = "safety_checked_at"
 HELP_REQUESTED = "help_requested"
 CONTACT_REQUESTED = "contact_requested"
 RECORD_TRIES = 3
@@ -94,6 +95,35 @@ def mark_fired(ctx: Ctx, update: Update) -> None:
     recent = ctx.chat_data.setdefault(FIRED, [])
     recent.append(update.update_id)
     del recent[:-20]
+    ctx.chat_data[CHECKED] = ctx.clock.now()
+
+
+def due_check_in(ctx: Ctx, update: Update) -> bool:
+    """At most one check-in (or crisis reply) per person in `check_in_hours`; never about a
+    command or an edit."""
+    hours = ctx.profile.safety.check_in_hours
+    message = update.message
+    if not hours or message is None or (message.text or "").startswith("/"):
+        return False
+    last = ctx.chat_data.get(CHECKED)
+    return last is None or ctx.clock.now() - last >= timedelta(hours=hours)
+
+
+async def check_in(ctx: Ctx, update: Update) -> None:
+    """The backstop leaned toward distress without firing: ask whether they are safe, with
+    the lifeline and one tap to help or to a call back. Nobody is paged unless they ask."""
+    message = update.effective_message
+    try:
+        text = message.text or message.caption or ""
+        if not due_check_in(ctx, update) or not distress.concern(text, ctx.services.detector):
+            return
+        ctx.chat_data[CHECKED] = ctx.clock.now()
+        lang = lang_of(update)
+        labels = ctx.content.labels(lang)
+        await send(ctx, update.effective_chat.id, "check_in", lang=lang,
+                   buttons=[[(labels["menu.sos"], Sos())], [(labels["safety.call"], Safe("call"))]])
+    except Exception:
+        log.exception("the check-in for update %s failed", update.update_id)
 
 
 def fired(ctx: Ctx, update: Update) -> bool:
@@ -127,6 +157,8 @@ async def gate(update: Update, ctx: Ctx) -> None:
         log.exception("distress detector failed on update %s", update.update_id)
         return
     if found is None:
+        if due_check_in(ctx, update):
+            ctx.application.create_task(check_in(ctx, update))
         return
     mark_fired(ctx, update)
     text = message.text or message.caption or ""

@@ -284,16 +284,19 @@ async def test_staff_see_the_persons_answer_on_every_page_and_repage(make_bot, a
 
 
 def crisis_replies(person) -> list:
-    return [m for m in person.inbox() if "24-hour" in m.text or "988" in m.text]
+    """Crisis replies, not check-ins (which carry the lifeline too)."""
+    return [m for m in person.inbox()
+            if ("24-hour" in m.text or "988" in m.text) and "Are you safe?" not in m.text]
 
 
 async def test_disclosure_over_two_messages_fires_on_the_second_and_not_after(bot, api,
                                                                               staff_group):
-    """Neither message is alarming alone; together they are. A neutral message after the
-    reply does not fire again, though the window still holds the disclosure."""
+    """Neither message is alarming alone (the first gets a check-in); together they are. A
+    neutral message after the reply does not fire again, though the window still holds the
+    disclosure."""
     person = api.person(4010, "Sam")
     await person.send("the rope is in my trunk")
-    await person.expect("")
+    await person.expect("Are you safe?")
     assert crisis_replies(person) == [] and saying(api, staff_group, "Safety page") == []
     await person.send("doing it this weekend when my wife's away")
     reply = await person.expect("Please call or text 988 now")
@@ -412,3 +415,49 @@ async def test_a_database_that_cannot_be_opened_does_not_stop_crisis_replies(
     await eventually(lambda: bot.repo is not None)
     await alice.send("/start")
     await alice.expect("welcome")
+
+
+async def test_a_message_the_backstop_leans_on_gets_a_check_in_and_pages_nobody(bot, api,
+                                                                                staff_group):
+    """Not enough for the crisis reply, but close: ask whether they are safe, give the
+    lifeline and page nobody unless they ask; at most once in check_in_hours."""
+    person = api.person(4030, "Ash")
+    await person.send("i don't know how much more i can take")
+    check = await person.expect("Are you safe?")
+    assert "988" in check.text and "(608) 555-0199" in check.text
+    await person.send("estoy cansado de todo")
+    await person.expect("")
+    assert len(saying(api, person, "safe?")) == 1
+    assert saying(api, staff_group, "Safety page") == []
+    assert await bot.repo.safety.latest(person.user_id) is None
+    await person.click("📞 Please have someone contact me")
+    await person.expect("asked our team to reach out")
+    await staff_group.expect("Contact requested")
+
+
+async def test_check_ins_come_again_after_the_quiet_hours(bot, api, clock):
+    person = api.person(4031, "Bo")
+    await person.send("i don't know how much more i can take")
+    await person.expect("Are you safe?")
+    clock.advance(timedelta(hours=12))
+    await person.send("i don't know how much more i can take")
+    await eventually(lambda: len(saying(api, person, "Are you safe?")) == 2)
+
+
+async def test_no_check_in_when_the_clinic_turns_them_off(make_bot, api, clinic):
+    person = api.person(4032, "Cy")
+    await make_bot(profile=clinic.model_copy(update={
+        "safety": clinic.safety.model_copy(update={"check_in_hours": 0})}))
+    await person.send("i don't know how much more i can take")
+    await person.expect("")
+    assert saying(api, person, "Are you safe?") == []
+
+
+async def test_crisis_and_ordinary_messages_get_no_check_in(bot, api, staff_group):
+    person = api.person(4033, "Di")
+    await person.send("i want to kill myself")
+    await person.expect("Please call or text 988 now")
+    await person.send("i don't know how much more i can take")
+    await person.send("ok thanks, see you at group thursday")
+    await person.expect("")
+    assert saying(api, person, "Are you safe?") == []

@@ -24,6 +24,9 @@ LONG = 600
 # A message framed as talk about the topic or a settled past (detector.framed) fires the
 # backstop only below this share of its threshold; chosen by scripts/tune_distress.py.
 DAMPEN = 0.25
+# A vote below this, though not below the head's threshold, asks the person whether they are
+# safe (a check-in) instead of sending the crisis reply; chosen on E, F, P and Q (docs/safety.md).
+CHECK_IN = 0.6
 
 
 class Detector(NamedTuple):
@@ -76,6 +79,17 @@ def backstop(text: str, detector: Detector) -> Detection | None:
     severity, rule = escalate(category, DEFAULT_SEVERITY[category], text, detector.lexicon)
     return Detection(category=category, severity=severity,
                      rule=rule or f"learned.{category.value}")
+
+
+def concern(text: str, detector: Detector) -> bool:
+    """Does the backstop lean toward distress, its vote below CHECK_IN? Asked only about a
+    message `screen` let through. It asks the encoder about most messages of three words or
+    more (about 2 ms each), so the bot asks it after the crisis path, never on it."""
+    head = detector.head
+    if head is None or head.threshold >= CHECK_IN:
+        return False
+    wider = detector._replace(head=head.model_copy(update={"threshold": CHECK_IN}))
+    return backstop(text, wider) is not None
 
 
 def _voted(pieces: Sequence[str], hashed: Sequence[Sequence[float]],
