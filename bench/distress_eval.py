@@ -3,13 +3,16 @@
 Run from the repo root:  .venv/bin/python bench/distress_eval.py [--lexicon PATH] [--extra PATH]
 
 1. The rules alone on the development set (everything the rules were tuned on).
-2. Every set written blind and never trained on (C, E, F, P, Q, R, S), with the
+2. Every set written blind and never trained on (C, E, F, P, Q, R, S, T, U), with the
    rules alone and with what the bot runs (rules + learned backstop): recall, false-alarm
    rate, per-category recall, category and severity accuracy, p50/p99 time per message,
-   and the misses and false alarms grouped by the author's `kind`; then the first-run
-   figures recorded for each set before anything was changed because of it.
+   what check-ins add (distress reached by a crisis reply or a check-in, check-ins on
+   messages without distress), and the misses and false alarms grouped by the author's
+   `kind`; then the first-run figures recorded for each set before anything was changed
+   because of it.
 3. The conversation windows of E and F, screened message by message as the bot does.
-4. Speed of rules + backstop, as ratios to a naive regex measured in the same run.
+4. Speed of rules + backstop, as ratios to a naive regex measured in the same run, and of
+   the check-in's question.
 
 Exit status 1 when the development set misses a target (recall >= 0.98, false-positive
 rate <= 0.05); the untouched sets are reported, not enforced.
@@ -90,6 +93,14 @@ FIRST_RUN = {
     ("S", "first run, rules only"): (0.390, 0.057, 0.944),
     ("S", "first run, rules + backstop (round 4, as shipped)"): (0.904, 0.063, 0.903),
     ("S", "the detector before round 4 (a001f2e), run afterwards"): (0.895, 0.075, 0.902),
+    ("R", "after round 4's step 8, before round 5"): (0.939, 0.039, 0.915),
+    ("S", "after round 4's step 8, before round 5"): (0.904, 0.063, 0.903),
+    ("T", "first run, rules only"): (0.492, 0.059, 0.940),
+    ("T", "first run, rules + backstop (round 5, as shipped; with check-ins 0.987 reached)"):
+        (0.962, 0.097, 0.925),
+    ("U", "first run, rules only"): (0.456, 0.065, 0.970),
+    ("U", "first run, rules + backstop (round 5, as shipped; with check-ins 0.977 reached)"):
+        (0.945, 0.076, 0.941),
 }
 MIN_RECALL = 0.98
 MAX_FPR = 0.05

@@ -3,7 +3,15 @@ import random
 import numpy as np
 import pytest
 
-from bot.domain.distress import Category, Severity, detect, load_detector, screen, semantic
+from bot.domain.distress import (
+    Category,
+    Severity,
+    concern,
+    detect,
+    load_detector,
+    screen,
+    semantic,
+)
 from bot.domain.distress.detector import escalate
 from bot.domain.distress.learned import (
     LABELS,
@@ -15,7 +23,7 @@ from bot.domain.distress.learned import (
     probabilities,
     train,
 )
-from bot.domain.distress.screen import backstop
+from bot.domain.distress.screen import CHECK_IN, backstop
 from scripts.train_distress import build, fingerprint
 
 
@@ -148,3 +156,17 @@ def test_never_raises_on_odd_input(detector):
     assert screen("", detector) is None
     assert features("") == []
     assert len(LABELS) == 7
+
+
+def test_a_check_in_where_the_vote_leans_but_does_not_fire(detector):
+    leaning = "i don't know how much more i can take"
+    assert screen(leaning, detector) is None and concern(leaning, detector)
+    for text in ("ok thanks, see you at group thursday", "can i bring my wife to the family "
+                 "session?", "26", "sí", ""):
+        assert not concern(text, detector)
+
+
+def test_no_check_in_without_the_head_or_when_the_clinic_threshold_is_wider():
+    leaning = "i don't know how much more i can take"
+    assert not concern(leaning, load_detector(head=None))
+    assert not concern(leaning, load_detector(threshold=CHECK_IN))
