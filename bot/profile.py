@@ -119,7 +119,7 @@ class Safety(Model):
     lexicon_extra: Path | None = None
     learned_backstop: bool = True
     backstop_threshold: float | None = Field(None, gt=0, lt=1)
-    check_in_hours: float = Field(12, ge=0)  # 0: no check-ins
+    check_in_hours: float = Field(12, ge=0, le=168)  # 0: no check-ins
 
 
 class Intake(Model):

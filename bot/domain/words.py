@@ -1,4 +1,4 @@
-"""Short typed words: US states, yes or no, on or off, who a loved one is."""
+"""Short typed words: US states, yes or no, on or off, safe or not, who a loved one is."""
 
 import unicodedata
 
@@ -68,6 +68,32 @@ def parse_switch(text: str) -> bool | None:
     if folded in ON:
         return True
     if folded in OFF:
+        return False
+    return None
+
+
+# Typed answers to the bot's own "Are you safe?"; a doubt counts as not safe.
+SAFE = frozenset(fold(p) for p in (
+    "i'm ok", "im ok", "i am ok", "i'm okay", "im okay", "ok", "okay", "i'm fine", "im fine",
+    "fine", "i'm safe", "im safe", "i am safe", "safe", "all good", "i'm good", "im good",
+    "good", "yes i'm safe", "yes i'm ok", "estoy bien", "bien", "estoy a salvo", "todo bien",
+    "si estoy bien", "si estoy a salvo"))
+UNSAFE = frozenset(fold(p) for p in (
+    "not really", "no i'm not", "i'm not", "im not", "not safe", "i'm not safe", "im not safe",
+    "i'm not ok", "im not ok", "not ok", "not okay", "idk", "i don't know", "i dont know",
+    "dont know", "not sure", "help", "no estoy bien", "no estoy a salvo", "la verdad no",
+    "no mucho", "no se", "ayuda", "no realmente"))
+
+
+def parse_safe(text: str) -> bool | None:
+    """Safe (True) or not (False) from a short typed answer ("yep", "not really", "no sé");
+    else None."""
+    folded = fold(text)
+    for thanks in (" thanks", " thank you", " thx", " ty", " gracias"):
+        folded = folded.removesuffix(thanks)
+    if folded in SAFE or parse_yes_no(folded) == "yes":
+        return True
+    if folded in UNSAFE or parse_yes_no(folded) == "no":
         return False
     return None
 

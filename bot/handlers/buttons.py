@@ -202,6 +202,13 @@ class Safe(Button, prefix="safe"):
 
 
 @dataclass(frozen=True)
+class CheckIn(Button, prefix="ci"):
+    """A check-in's "I'm OK" or "Please have someone contact me": no event behind it."""
+
+    choice: Literal["ok", "call"]
+
+
+@dataclass(frozen=True)
 class Ack(Button, prefix="sf:ack"):
     event: Id
 

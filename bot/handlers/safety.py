@@ -24,8 +24,9 @@ from telegram.ext import (
 from bot.domain import distress
 from bot.domain.delivery import Progress, Status
 from bot.domain.roles import Role
+from bot.domain.words import parse_safe
 from bot.handlers.access import staff_handler
-from bot.handlers.buttons import Ack, Safe, Said, Sos
+from bot.handlers.buttons import Ack, CheckIn, Safe, Said, Sos
 from bot.handlers.common import Rows, answer, blocked, keyboard, lang_of, packed, send
 from bot.outbox import new_key
 from bot.services import Ctx, Services
@@ -36,6 +37,9 @@ log = logging.getLogger(__name__)
 
 FIRED = "safety_fired"
 CHECKED = "safety_checked_at"
+CHECKED_UPDATE = "safety_checked_update"
+ASKED = "safety_asked"  # (when, event id or None): the bot's own "Are you safe?"
+ASKED_MINUTES = 60  # a typed answer counts this long after the question
 HELP_REQUESTED = "help_requested"
 CONTACT_REQUESTED = "contact_requested"
 RECORD_TRIES = 3
@@ -83,7 +87,7 @@ def urgent(services: Services, update: Update) -> bool:
     """For the ingress lane: does this update belong on the safety path?"""
     query = update.callback_query
     if query is not None:
-        return any(family.parse(query.data) for family in (Sos, Safe))
+        return any(family.parse(query.data) for family in (Sos, Safe, CheckIn))
     message = update.effective_message
     words = (message.text or "").split() if message is not None else []
     if words and words[0].split("@")[0].lower() in ("/sos", "/crisis", "/help"):
@@ -95,35 +99,88 @@ def mark_fired(ctx: Ctx, update: Update) -> None:
     recent = ctx.chat_data.setdefault(FIRED, [])
     recent.append(update.update_id)
     del recent[:-20]
-    ctx.chat_data[CHECKED] = ctx.clock.now()
 
 
-def due_check_in(ctx: Ctx, update: Update) -> bool:
-    """At most one check-in (or crisis reply) per person in `check_in_hours`; never about a
-    command or an edit."""
+def leans(ctx: Ctx, update: Update) -> bool:
+    """Is a check-in due for this message the crisis path let through? At most one check-in
+    (or crisis reply) per person in `check_in_hours`, never about a command or an edit; then
+    the backstop must lean toward distress (distress.concern, about 2 ms)."""
     hours = ctx.profile.safety.check_in_hours
     message = update.message
     if not hours or message is None or (message.text or "").startswith("/"):
         return False
     last = ctx.chat_data.get(CHECKED)
-    return last is None or ctx.clock.now() - last >= timedelta(hours=hours)
+    if last is not None and ctx.clock.now() - last < timedelta(hours=hours):
+        return False
+    try:
+        return distress.concern(message.text or message.caption or "", ctx.services.detector)
+    except Exception:
+        log.exception("the check-in question failed on update %s", update.update_id)
+        return False
+
+
+async def typed_answer(update: Update, ctx: Ctx) -> bool:
+    """A typed reply to the bot's own "Are you safe?" (a check-in or a follow-up) that no
+    conversation took: "no", "not really" or "idk" asks for help (the crisis reply and a
+    page); "yes" or "I'm ok" is answered like the button. Anything else is not an answer."""
+    question = ctx.chat_data.get(ASKED) if ctx.chat_data is not None else None
+    if question is None or ctx.clock.now() - question[0] > timedelta(minutes=ASKED_MINUTES):
+        return False
+    safe = parse_safe(update.effective_message.text or "")
+    if safe is None:
+        return False
+    del ctx.chat_data[ASKED]
+    if not safe:
+        await crisis(ctx, update, HELP_REQUESTED, distress.Severity.CRISIS, None, None)
+        return True
+    lang = lang_of(update)
+    if question[1] is not None:
+        ctx.application.create_task(record_choice(ctx, update.effective_user, lang, "ok"))
+    await to_person(ctx, update.effective_chat.id, "safe_ok", lang, kind="confirm")[1]
+    return True
 
 
 async def check_in(ctx: Ctx, update: Update) -> None:
-    """The backstop leaned toward distress without firing: ask whether they are safe, with
-    the lifeline and one tap to help or to a call back. Nobody is paged unless they ask."""
-    message = update.effective_message
+    """Ask whether they are safe, with the lifeline and one tap to help, to someone
+    contacting them, or to "I'm OK". Nobody is paged unless they ask. Ahead of ordinary
+    replies; a check-in that could not be sent leaves the next leaning message free to try."""
+    lang = lang_of(update)
+    labels = ctx.content.labels(lang)
+    buttons = [[(labels["menu.sos"], Sos())], [(labels["safety.call"], CheckIn("call"))],
+               [(labels["safety.fine"], CheckIn("ok"))]]
+    ctx.chat_data[ASKED] = (ctx.clock.now(), None)
     try:
-        text = message.text or message.caption or ""
-        if not due_check_in(ctx, update) or not distress.concern(text, ctx.services.detector):
-            return
-        ctx.chat_data[CHECKED] = ctx.clock.now()
-        lang = lang_of(update)
-        labels = ctx.content.labels(lang)
-        await send(ctx, update.effective_chat.id, "check_in", lang=lang,
-                   buttons=[[(labels["menu.sos"], Sos())], [(labels["safety.call"], Safe("call"))]])
+        await send(ctx, update.effective_chat.id, "check_in", lang=lang, buttons=buttons,
+                   priority=True, told=bool(page_targets(ctx)))
     except Exception:
-        log.exception("the check-in for update %s failed", update.update_id)
+        log.exception("the check-in for update %s could not be sent", update.update_id)
+        ctx.chat_data.pop(CHECKED, None)
+        ctx.chat_data.pop(ASKED, None)
+
+
+async def on_check_in_button(update: Update, ctx: Ctx) -> None:
+    """A check-in's buttons. "Please have someone contact me" always pages: a check-in has
+    no event of its own, so none is updated."""
+    if not private(update):
+        await answer(update)
+        raise ApplicationHandlerStop
+    ctx.chat_data.pop(ASKED, None)
+    user, lang = update.effective_user, lang_of(update)
+    if CheckIn.of(update).choice == "call":
+        ctx.application.create_task(alert_staff(
+            ctx, user, lang, CONTACT_REQUESTED, distress.Severity.CRISIS, None, None,
+            follow_up=False, template="safety_contact_request"))
+    await to_person(ctx, update.effective_chat.id,
+                    "safe_call" if CheckIn.of(update).choice == "call" else "safe_ok", lang,
+                    kind="confirm")[1]
+    await answer(update)
+    raise ApplicationHandlerStop
+
+
+def checked(ctx: Ctx, update: Update) -> bool:
+    """True when the gate answered this update with a check-in, so the fallback stays quiet
+    (a conversation still takes it as usual)."""
+    return ctx.chat_data is not None and ctx.chat_data.get(CHECKED_UPDATE) == update.update_id
 
 
 def fired(ctx: Ctx, update: Update) -> bool:
@@ -157,7 +214,9 @@ async def gate(update: Update, ctx: Ctx) -> None:
         log.exception("distress detector failed on update %s", update.update_id)
         return
     if found is None:
-        if due_check_in(ctx, update):
+        if leans(ctx, update):
+            ctx.chat_data[CHECKED] = ctx.clock.now()
+            ctx.chat_data[CHECKED_UPDATE] = update.update_id
             ctx.application.create_task(check_in(ctx, update))
         return
     mark_fired(ctx, update)
@@ -172,6 +231,8 @@ async def crisis(ctx: Ctx, update: Update, category: str, severity: str, rule: s
                  quote: str | None) -> None:
     """The contacts at once; the record and the page follow in their own task."""
     lang = lang_of(update)
+    if ctx.chat_data is not None:  # no check-in so soon after the contacts
+        ctx.chat_data[CHECKED] = ctx.clock.now()
     reply = None
     # A clinic's own template that fails (CONTENT_DIR) must not leave the person with
     # nothing: the plainest message in their language next, then the default language.
@@ -336,7 +397,10 @@ async def record_choice(ctx: Ctx, user: User, lang: str | None, choice: str) -> 
     except Exception:
         log.exception("could not record a safety response")
         event = None
-    waiting = event is not None and event.category == CONTACT_REQUESTED and not event.acked_at
+    settings = ctx.profile.safety
+    paging = timedelta(minutes=settings.repage_minutes * (settings.max_repages + 1))
+    waiting = (event is not None and event.category == CONTACT_REQUESTED and not event.acked_at
+               and ctx.clock.now() - event.detected_at < paging)
     if choice == "call" and not waiting:
         await alert_staff(ctx, user, lang, CONTACT_REQUESTED,
                           event.severity if event else distress.Severity.CRISIS, None, None,
@@ -404,6 +468,7 @@ async def tick(ctx: Ctx) -> None:
                    targets=page_targets(ctx, backup=event.pages >= 1))
     for event in await ctx.repo.safety.follow_up_due(now):
         if await ctx.repo.safety.followed_up(event.id):
+            ctx.application.chat_data[event.user_id][ASKED] = (now, event.id)
             await to_person(ctx, event.user_id, "safety_follow_up", event.language,
                             kind="follow_up", event_id=event.id,
                             buttons=person_buttons(ctx, event.language))[1]
@@ -417,6 +482,7 @@ def register(app: Application, gate_group: int, group: int) -> None:
     app.add_handler(CommandHandler("help", help_command, filters=private), group)
     app.add_handler(Sos.handler(help_now), group)
     app.add_handler(Safe.handler(on_person_button), group)
+    app.add_handler(CheckIn.handler(on_check_in_button), group)
     app.add_handler(staff_handler(Ack.handler(on_ack), Role.ON_CALL), group)
     app.add_handler(staff_handler(Said.handler(on_said), Role.ON_CALL), group)
 

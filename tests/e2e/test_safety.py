@@ -419,20 +419,40 @@ async def test_a_database_that_cannot_be_opened_does_not_stop_crisis_replies(
 
 async def test_a_message_the_backstop_leans_on_gets_a_check_in_and_pages_nobody(bot, api,
                                                                                 staff_group):
-    """Not enough for the crisis reply, but close: ask whether they are safe, give the
-    lifeline and page nobody unless they ask; at most once in check_in_hours."""
+    """Not enough for the crisis reply, but close: ask, give the lifeline, page nobody and
+    say so; at most once in check_in_hours (the second message gets the ordinary reply,
+    which the gate withholds only from a message it checked in about)."""
     person = api.person(4030, "Ash")
     await person.send("i don't know how much more i can take")
     check = await person.expect("Are you safe?")
     assert "988" in check.text and "(608) 555-0199" in check.text
+    assert "nobody at the clinic has been told" in check.text
     await person.send("estoy cansado de todo")
-    await person.expect("")
+    await person.expect("not sure how to help")
     assert len(saying(api, person, "safe?")) == 1
     assert saying(api, staff_group, "Safety page") == []
     assert await bot.repo.safety.latest(person.user_id) is None
+
+
+async def test_a_check_in_contact_request_always_pages(bot, api, staff_group):
+    person = api.person(4038, "Ivy")
+    await person.send("i don't know how much more i can take")
+    await person.expect("Are you safe?")
     await person.click("📞 Please have someone contact me")
     await person.expect("asked our team to reach out")
     await staff_group.expect("Contact requested")
+    event = await bot.repo.safety.latest(person.user_id)
+    assert event.category == "contact_requested"
+
+
+async def test_im_ok_on_a_check_in_pages_nobody(bot, api, staff_group):
+    person = api.person(4039, "Jay")
+    await person.send("i don't know how much more i can take")
+    await person.expect("Are you safe?")
+    await person.click("💚 I'm OK")
+    await person.expect("glad you're safe")
+    assert saying(api, staff_group, "Safety page") == []
+    assert await bot.repo.safety.latest(person.user_id) is None
 
 
 async def test_check_ins_come_again_after_the_quiet_hours(bot, api, clock):
@@ -449,15 +469,70 @@ async def test_no_check_in_when_the_clinic_turns_them_off(make_bot, api, clinic)
     await make_bot(profile=clinic.model_copy(update={
         "safety": clinic.safety.model_copy(update={"check_in_hours": 0})}))
     await person.send("i don't know how much more i can take")
-    await person.expect("")
+    await person.expect("not sure how to help")
     assert saying(api, person, "Are you safe?") == []
 
 
-async def test_crisis_and_ordinary_messages_get_no_check_in(bot, api, staff_group):
+@pytest.mark.parametrize("first", ["i want to kill myself", "/sos"])
+async def test_no_check_in_soon_after_the_contacts(bot, api, first):
     person = api.person(4033, "Di")
-    await person.send("i want to kill myself")
-    await person.expect("Please call or text 988 now")
+    await person.send(first)
+    await person.expect("988")
     await person.send("i don't know how much more i can take")
-    await person.send("ok thanks, see you at group thursday")
-    await person.expect("")
+    await person.expect("not sure how to help")
     assert saying(api, person, "Are you safe?") == []
+
+
+async def test_typing_no_to_a_check_in_gets_help_and_pages(bot, api, staff_group):
+    """The bot asked "Are you safe?"; a typed "no" is a request for help, not an unknown
+    message."""
+    person = api.person(4034, "Em")
+    await person.send("i don't know how much more i can take")
+    await person.expect("Are you safe?")
+    await person.send("not really")
+    await person.expect("You reached out, and that matters")
+    await staff_group.expect("Safety page")
+    assert saying(api, person, "not sure how to help") == []
+
+
+async def test_typing_yes_to_a_check_in_is_answered_kindly_and_pages_nobody(bot, api,
+                                                                            staff_group):
+    person = api.person(4035, "Flo")
+    await person.send("i don't know how much more i can take")
+    await person.expect("Are you safe?")
+    await person.send("I'm ok thanks")
+    await person.expect("glad you're safe")
+    assert saying(api, staff_group, "Safety page") == []
+    assert saying(api, person, "not sure how to help") == []  # the check-in answered it
+    await person.send("yes")  # asked once, answered once: later words are ordinary
+    await person.expect("not sure how to help")
+
+
+async def test_typed_answers_to_the_follow_up_count_like_its_buttons(bot, api, staff_group,
+                                                                     clock):
+    first, second = api.person(4036, "Gil"), api.person(4037, "Hal")
+    for person in (first, second):
+        await person.send("i want to die")
+        await person.expect("988")
+    await eventually(lambda: len(saying(api, staff_group, "Safety page")) == 2)
+    clock.advance(timedelta(minutes=11))
+    await bot.tick("safety-pager")
+    await first.expect("Are you safe right now?")
+    await second.expect("Are you safe right now?")
+    await first.send("yes")
+    await first.expect("glad you're safe")
+    await eventually_async(lambda: responded(bot, first))
+    await second.send("nope")
+    await second.expect("You reached out, and that matters")
+    await eventually(lambda: len(saying(api, staff_group, "Safety page")) == 3)
+
+
+async def test_an_old_unanswered_contact_request_does_not_swallow_a_new_one(bot, api, alice,
+                                                                          staff_group, clock):
+    await alice.send("he hit me again and I'm scared to go home")
+    reply = await alice.expect("Nobody deserves to be hurt")
+    await alice.click("📞 Please have someone contact me", message=reply)
+    await staff_group.expect("Contact requested")
+    clock.advance(timedelta(hours=2))  # its re-pages long over, nobody pressed "I'm on it"
+    await alice.click("📞 Please have someone contact me", message=reply)
+    await eventually(lambda: len(saying(api, staff_group, "Contact requested")) == 2)

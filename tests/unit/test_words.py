@@ -6,6 +6,7 @@ from bot.domain.words import (
     STATES,
     fold,
     parse_relation,
+    parse_safe,
     parse_state,
     parse_switch,
     parse_yes_no,
@@ -45,6 +46,18 @@ def test_every_state_by_its_own_name_and_code():
 ])
 def test_yes_no(text, value):
     assert parse_yes_no(text) == value
+
+
+@pytest.mark.parametrize(("text", "safe"), [
+    ("yes", True), ("Yep!", True), ("I'm ok", True), ("im fine thanks", True), ("safe", True),
+    ("Estoy bien.", True), ("sí, estoy a salvo", True), ("all good, thank you", True),
+    ("no", False), ("Nope", False), ("not really", False), ("I'm not", False), ("idk", False),
+    ("I don't know", False), ("no sé", False), ("No estoy bien", False), ("help", False),
+    ("la verdad no", False), ("what time is group?", None), ("", None), ("ok but", None),
+])
+def test_answers_to_are_you_safe(text, safe):
+    """A doubt ("idk", "not sure") counts as not safe: the person gets help."""
+    assert parse_safe(text) is safe
 
 
 @pytest.mark.parametrize(("text", "value"), [

@@ -84,7 +84,7 @@ def backstop(text: str, detector: Detector) -> Detection | None:
 def concern(text: str, detector: Detector) -> bool:
     """Does the backstop lean toward distress, its vote below CHECK_IN? Asked only about a
     message `screen` let through. It asks the encoder about most messages of three words or
-    more (about 2 ms each), so the bot asks it after the crisis path, never on it."""
+    more (about 2 ms each), so the bot asks it only once the crisis path is done."""
     head = detector.head
     if head is None or head.threshold >= CHECK_IN:
         return False
