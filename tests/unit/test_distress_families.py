@@ -171,3 +171,18 @@ def test_framed_message_needs_a_stronger_vote(monkeypatch: pytest.MonkeyPatch) -
                             lambda _piece, _model, p=p_none: [p, 1 - p, 0, 0, 0, 0, 0])
         assert (backstop(plain, detector) is not None, backstop(topic, detector) is not None) \
             == fires
+
+
+@pytest.mark.parametrize(("text", "fires"), [
+    ("I am not safe", True), ("No, I'm not safe.", True), ("im not safe right now", True),
+    ("honestly im not safe tonight", True), ("I'm not safe with myself", True),
+    ("i dont feel safe anymore", True), ("No estoy a salvo.", True),
+    ("no me siento segura", True), ("pero no me siento a salvo ahorita", True),
+    ("im not safe to drive after my meds", False), ("i dont feel safe sharing in group", False),
+    ("is it safe to take with methadone?", False), ("I feel safe now", False),
+    ("no me siento segura de mi respuesta", False), ("the car is not safe", False),
+])
+def test_saying_one_is_not_safe(text: str, fires: bool, lexicon: Lexicon) -> None:
+    """How safety plans and crisis lines ask people to say it; not "safe to drive"."""
+    found = detect(text, lexicon)
+    assert (found is not None and found.rule == "suicide.not_safe") is fires
