@@ -417,13 +417,24 @@ async def test_a_database_that_cannot_be_opened_does_not_stop_crisis_replies(
     await alice.expect("welcome")
 
 
+LEANING = "i don't know how much more i can take"  # the backstop leans but does not fire
+
+
+async def checked_in(api, user_id: int, name: str):
+    """A person who has just had a check-in."""
+    person = api.person(user_id, name)
+    await person.send(LEANING)
+    await person.expect("Are you safe?")
+    return person
+
+
 async def test_a_message_the_backstop_leans_on_gets_a_check_in_and_pages_nobody(bot, api,
                                                                                 staff_group):
     """Not enough for the crisis reply, but close: ask, give the lifeline, page nobody and
     say so; at most once in check_in_hours (the second message gets the ordinary reply,
     which the gate withholds only from a message it checked in about)."""
     person = api.person(4030, "Ash")
-    await person.send("i don't know how much more i can take")
+    await person.send(LEANING)
     check = await person.expect("Are you safe?")
     assert "988" in check.text and "(608) 555-0199" in check.text
     assert "nobody at the clinic has been told" in check.text
@@ -435,9 +446,7 @@ async def test_a_message_the_backstop_leans_on_gets_a_check_in_and_pages_nobody(
 
 
 async def test_a_check_in_contact_request_always_pages(bot, api, staff_group):
-    person = api.person(4038, "Ivy")
-    await person.send("i don't know how much more i can take")
-    await person.expect("Are you safe?")
+    person = await checked_in(api, 4038, "Ivy")
     await person.click("📞 Please have someone contact me")
     await person.expect("asked our team to reach out")
     await staff_group.expect("Contact requested")
@@ -446,9 +455,7 @@ async def test_a_check_in_contact_request_always_pages(bot, api, staff_group):
 
 
 async def test_im_ok_on_a_check_in_pages_nobody(bot, api, staff_group):
-    person = api.person(4039, "Jay")
-    await person.send("i don't know how much more i can take")
-    await person.expect("Are you safe?")
+    person = await checked_in(api, 4039, "Jay")
     await person.click("💚 I'm OK")
     await person.expect("glad you're safe")
     assert saying(api, staff_group, "Safety page") == []
@@ -456,11 +463,9 @@ async def test_im_ok_on_a_check_in_pages_nobody(bot, api, staff_group):
 
 
 async def test_check_ins_come_again_after_the_quiet_hours(bot, api, clock):
-    person = api.person(4031, "Bo")
-    await person.send("i don't know how much more i can take")
-    await person.expect("Are you safe?")
+    person = await checked_in(api, 4031, "Bo")
     clock.advance(timedelta(hours=12))
-    await person.send("i don't know how much more i can take")
+    await person.send(LEANING)
     await eventually(lambda: len(saying(api, person, "Are you safe?")) == 2)
 
 
@@ -468,7 +473,7 @@ async def test_no_check_in_when_the_clinic_turns_them_off(make_bot, api, clinic)
     person = api.person(4032, "Cy")
     await make_bot(profile=clinic.model_copy(update={
         "safety": clinic.safety.model_copy(update={"check_in_hours": 0})}))
-    await person.send("i don't know how much more i can take")
+    await person.send(LEANING)
     await person.expect("not sure how to help")
     assert saying(api, person, "Are you safe?") == []
 
@@ -478,7 +483,7 @@ async def test_no_check_in_soon_after_the_contacts(bot, api, first):
     person = api.person(4033, "Di")
     await person.send(first)
     await person.expect("988")
-    await person.send("i don't know how much more i can take")
+    await person.send(LEANING)
     await person.expect("not sure how to help")
     assert saying(api, person, "Are you safe?") == []
 
@@ -486,9 +491,7 @@ async def test_no_check_in_soon_after_the_contacts(bot, api, first):
 async def test_typing_no_to_a_check_in_gets_help_and_pages(bot, api, staff_group):
     """The bot asked "Are you safe?"; a typed "no" is a request for help, not an unknown
     message."""
-    person = api.person(4034, "Em")
-    await person.send("i don't know how much more i can take")
-    await person.expect("Are you safe?")
+    person = await checked_in(api, 4034, "Em")
     await person.send("not really")
     await person.expect("You reached out, and that matters")
     await staff_group.expect("Safety page")
@@ -497,9 +500,7 @@ async def test_typing_no_to_a_check_in_gets_help_and_pages(bot, api, staff_group
 
 async def test_typing_yes_to_a_check_in_is_answered_kindly_and_pages_nobody(bot, api,
                                                                             staff_group):
-    person = api.person(4035, "Flo")
-    await person.send("i don't know how much more i can take")
-    await person.expect("Are you safe?")
+    person = await checked_in(api, 4035, "Flo")
     await person.send("I'm ok thanks")
     await person.expect("glad you're safe")
     assert saying(api, staff_group, "Safety page") == []
