@@ -128,6 +128,7 @@ def values(name: str, labels: dict[str, str]) -> list[dict]:
                    for told in (True, False)],
         "crisis_minimal": [{"category": "suicide", "severity": "crisis", "told": told}
                            for told in (True, False)],
+        "check_in": [{"told": told} for told in (True, False)],
         "safety_page": [{"user": USER, "category": "overdose", "severity": "emergency",
                          "at": WHEN, "quote": quote, "number": number, "event_id": event,
                          "reply": reply, "phone": "+16085550123" if number else None}
