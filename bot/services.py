@@ -37,6 +37,7 @@ class Services:
     reopening: "asyncio.Task[None] | None" = None
     screened: OrderedDict = field(default_factory=OrderedDict)
     recent: OrderedDict = field(default_factory=OrderedDict)  # chat -> its last few messages
+    asked: OrderedDict = field(default_factory=OrderedDict)  # chat -> "Are you safe?" asked
     last_update: datetime | None = None
     roles: dict[int, Role] = field(default_factory=dict)
     rotation: list[int] = field(default_factory=list)

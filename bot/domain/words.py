@@ -1,5 +1,6 @@
 """Short typed words: US states, yes or no, on or off, safe or not, who a loved one is."""
 
+import re
 import unicodedata
 
 STATES = {
@@ -72,30 +73,42 @@ def parse_switch(text: str) -> bool | None:
     return None
 
 
-# Typed answers to the bot's own "Are you safe?"; a doubt counts as not safe.
+# Typed answers to the bot's own "Are you safe?". Any no, doubt or call for help in a
+# short answer counts as not safe, so a person who means it is never left unanswered;
+# only a clear yes or OK counts as safe.
 SAFE = frozenset(fold(p) for p in (
-    "i'm ok", "im ok", "i am ok", "i'm okay", "im okay", "ok", "okay", "i'm fine", "im fine",
-    "fine", "i'm safe", "im safe", "i am safe", "safe", "all good", "i'm good", "im good",
-    "good", "yes i'm safe", "yes i'm ok", "estoy bien", "bien", "estoy a salvo", "todo bien",
-    "si estoy bien", "si estoy a salvo"))
-UNSAFE = frozenset(fold(p) for p in (
-    "not really", "no i'm not", "i'm not", "im not", "not safe", "i'm not safe", "im not safe",
-    "i'm not ok", "im not ok", "not ok", "not okay", "idk", "i don't know", "i dont know",
-    "dont know", "not sure", "help", "no estoy bien", "no estoy a salvo", "la verdad no",
-    "no mucho", "no se", "ayuda", "no realmente"))
+    "i'm ok", "im ok", "i am ok", "i'm okay", "im okay", "i am okay", "ok", "okay", "i'm fine",
+    "im fine", "i am fine", "fine", "i'm safe", "im safe", "i am safe", "safe", "all good",
+    "i'm good", "im good", "good", "i'm alright", "im alright", "estoy bien", "bien",
+    "estoy a salvo", "todo bien", "ando bien"))
+DOUBT = frozenset("no not nope nah unsafe idk dunno help ayuda never nunca mal bad "
+                  "nothing nada scared miedo dont cant isnt wont aint".split())
+NOT_DOUBT = ("no worries", "no problem", "no te preocupes", "not bad", "no pasa nada",
+             "dont worry", "don't worry", "nothing to worry about")
+THANKS = frozenset("thanks thank you thx ty gracias".split())
+SHORT = 12  # words; a longer message is not an answer
+
+
+def _contracted(text: str) -> str:
+    """Folded, with "don't" as "dont" (fold alone gives "don t")."""
+    return re.sub(r"\b(\w+n) t\b", r"\1t", fold(text))
 
 
 def parse_safe(text: str) -> bool | None:
-    """Safe (True) or not (False) from a short typed answer ("yep", "not really", "no sé");
-    else None."""
-    folded = fold(text)
-    for thanks in (" thanks", " thank you", " thx", " ty", " gracias"):
-        folded = folded.removesuffix(thanks)
-    if folded in SAFE or parse_yes_no(folded) == "yes":
-        return True
-    if folded in UNSAFE or parse_yes_no(folded) == "no":
+    """Safe (True) or not (False) from a short typed answer ("yep, I'm ok", "not really",
+    "idk", "no sé"); else None."""
+    folded = _contracted(text)
+    for phrase in NOT_DOUBT:
+        folded = folded.replace(_contracted(phrase), " ")
+    words = folded.split()
+    if not words or len(words) > SHORT:
+        return None
+    if any(word in DOUBT for word in words):
         return False
-    return None
+    said = [word for word in words if word not in THANKS]
+    agreed = bool(said) and said[0] in YES
+    rest = " ".join(said[1:] if agreed else said)
+    return True if rest in SAFE or (agreed and not rest) else None
 
 
 # The words for a loved one, English and Spanish, by `intake.Relation` value.

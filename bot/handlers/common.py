@@ -8,7 +8,7 @@ from telegram.ext import filters
 
 from bot.config import Settings
 from bot.handlers.buttons import Button
-from bot.limiter import PRIORITY, URGENT
+from bot.limiter import URGENT
 from bot.services import Ctx
 
 log = logging.getLogger(__name__)
@@ -35,15 +35,14 @@ def lang_of(update: Update) -> str | None:
 
 
 async def send(ctx: Ctx, chat_id: int, name: str, /, *, lang: str | None = None,
-               buttons: Rows | None = None, urgent: bool = False, priority: bool = False,
-               force_reply: bool = False, **values: object) -> Message | None:
+               buttons: Rows | None = None, urgent: bool = False, force_reply: bool = False,
+               **values: object) -> Message | None:
     """Render a template and send it; the keyboard goes on the last part.
 
     Returns None when the person has blocked the bot: that is recorded, not raised.
     """
     parts = ctx.content.parts(name, lang, **values)
-    lane = URGENT if urgent else PRIORITY if priority else None
-    extra = {"rate_limit_args": lane} if lane is not None else {}
+    extra = {"rate_limit_args": URGENT} if urgent else {}
     markup = ForceReply(selective=True) if force_reply else keyboard(buttons) if buttons else None
     sent = None
     try:

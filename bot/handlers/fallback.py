@@ -11,7 +11,7 @@ from bot.services import Ctx
 
 async def unknown_text(update: Update, ctx: Ctx) -> None:
     if (safety.fired(ctx, update) or safety.checked(ctx, update)
-            or await safety.typed_answer(update, ctx)):
+            or await safety.typed_safe(update, ctx)):
         return
     lang = lang_of(update)
     await send(ctx, update.effective_chat.id, "not_understood", lang=lang,

@@ -27,7 +27,7 @@ from bot.domain.roles import Role
 from bot.domain.words import parse_safe
 from bot.handlers.access import staff_handler
 from bot.handlers.buttons import Ack, CheckIn, Safe, Said, Sos
-from bot.handlers.common import Rows, answer, blocked, keyboard, lang_of, packed, send
+from bot.handlers.common import Rows, answer, blocked, keyboard, lang_of, packed
 from bot.outbox import new_key
 from bot.services import Ctx, Services
 from bot.storage.outbox import TO_PERSON, Letter
@@ -38,8 +38,8 @@ log = logging.getLogger(__name__)
 FIRED = "safety_fired"
 CHECKED = "safety_checked_at"
 CHECKED_UPDATE = "safety_checked_update"
-ASKED = "safety_asked"  # (when, event id or None): the bot's own "Are you safe?"
-ASKED_MINUTES = 60  # a typed answer counts this long after the question
+CHECK_IN = "check_in"  # its outbox kind: retried like a page, and never reported undelivered
+ASKED_MINUTES = 30  # a typed answer counts this long after "Are you safe?"
 HELP_REQUESTED = "help_requested"
 CONTACT_REQUESTED = "contact_requested"
 RECORD_TRIES = 3
@@ -92,7 +92,7 @@ def urgent(services: Services, update: Update) -> bool:
     words = (message.text or "").split() if message is not None else []
     if words and words[0].split("@")[0].lower() in ("/sos", "/crisis", "/help"):
         return True
-    return screen(services, update) is not None
+    return screen(services, update) is not None or unsafe_answer(services, update)
 
 
 def mark_fired(ctx: Ctx, update: Update) -> None:
@@ -101,13 +101,39 @@ def mark_fired(ctx: Ctx, update: Update) -> None:
     del recent[:-20]
 
 
+def ask(services: Services, chat_id: int, event_id: int | None) -> None:
+    """Note that the bot asked this person "Are you safe?" (in memory only)."""
+    services.asked.pop(chat_id, None)
+    services.asked[chat_id] = (services.clock.now(), event_id)
+    while len(services.asked) > WINDOW_CHATS:
+        services.asked.popitem(last=False)
+
+
+def question(services: Services, chat_id: int) -> tuple[datetime, int | None] | None:
+    """The open "Are you safe?" in this chat, if asked within ASKED_MINUTES."""
+    asked = services.asked.get(chat_id)
+    if asked is None or services.clock.now() - asked[0] > timedelta(minutes=ASKED_MINUTES):
+        return None
+    return asked
+
+
+def unsafe_answer(services: Services, update: Update) -> bool:
+    """A new typed message that answers an open "Are you safe?" with no, a doubt or a call
+    for help ("not really", "idk", "no estoy bien")."""
+    message = update.message
+    if message is None or not message.text or message.text.startswith("/"):
+        return False
+    return question(services, message.chat_id) is not None and parse_safe(message.text) is False
+
+
 def leans(ctx: Ctx, update: Update) -> bool:
-    """Is a check-in due for this message the crisis path let through? At most one check-in
-    (or crisis reply) per person in `check_in_hours`, never about a command or an edit; then
-    the backstop must lean toward distress (distress.concern, about 2 ms)."""
+    """Is a check-in due for this message the crisis path let through? Not for staff, a
+    command or an edit, nor within `check_in_hours` of the last check-in or crisis reply;
+    then the backstop must lean toward distress (distress.concern, about 2 ms)."""
     hours = ctx.profile.safety.check_in_hours
     message = update.message
-    if not hours or message is None or (message.text or "").startswith("/"):
+    if (not hours or message is None or (message.text or "").startswith("/")
+            or ctx.services.is_staff(update.effective_user.id)):
         return False
     last = ctx.chat_data.get(CHECKED)
     if last is not None and ctx.clock.now() - last < timedelta(hours=hours):
@@ -119,43 +145,41 @@ def leans(ctx: Ctx, update: Update) -> bool:
         return False
 
 
-async def typed_answer(update: Update, ctx: Ctx) -> bool:
-    """A typed reply to the bot's own "Are you safe?" (a check-in or a follow-up) that no
-    conversation took: "no", "not really" or "idk" asks for help (the crisis reply and a
-    page); "yes" or "I'm ok" is answered like the button. Anything else is not an answer."""
-    question = ctx.chat_data.get(ASKED) if ctx.chat_data is not None else None
-    if question is None or ctx.clock.now() - question[0] > timedelta(minutes=ASKED_MINUTES):
-        return False
-    safe = parse_safe(update.effective_message.text or "")
-    if safe is None:
-        return False
-    del ctx.chat_data[ASKED]
-    if not safe:
-        await crisis(ctx, update, HELP_REQUESTED, distress.Severity.CRISIS, None, None)
-        return True
-    lang = lang_of(update)
-    if question[1] is not None:
-        ctx.application.create_task(record_choice(ctx, update.effective_user, lang, "ok"))
-    await to_person(ctx, update.effective_chat.id, "safe_ok", lang, kind="confirm")[1]
-    return True
-
-
-async def check_in(ctx: Ctx, update: Update) -> None:
+def check_in(ctx: Ctx, update: Update) -> None:
     """Ask whether they are safe, with the lifeline and one tap to help, to someone
-    contacting them, or to "I'm OK". Nobody is paged unless they ask. Ahead of ordinary
-    replies; a check-in that could not be sent leaves the next leaning message free to try."""
-    lang = lang_of(update)
+    contacting them, or to "I'm OK"; retried by the outbox, ahead of ordinary replies.
+    Nobody is paged unless they ask. A clinic template that fails gives the plainest
+    contacts instead."""
+    chat_id, lang = update.effective_chat.id, lang_of(update)
     labels = ctx.content.labels(lang)
     buttons = [[(labels["menu.sos"], Sos())], [(labels["safety.call"], CheckIn("call"))],
                [(labels["safety.fine"], CheckIn("ok"))]]
-    ctx.chat_data[ASKED] = (ctx.clock.now(), None)
+    ctx.chat_data[CHECKED] = ctx.clock.now()
+    ask(ctx.services, chat_id, None)
     try:
-        await send(ctx, update.effective_chat.id, "check_in", lang=lang, buttons=buttons,
-                   priority=True, told=bool(page_targets(ctx)))
+        to_person(ctx, chat_id, "check_in", lang, kind=CHECK_IN, buttons=buttons,
+                  told=bool(page_targets(ctx)))
     except Exception:
-        log.exception("the check-in for update %s could not be sent", update.update_id)
-        ctx.chat_data.pop(CHECKED, None)
-        ctx.chat_data.pop(ASKED, None)
+        log.exception("the check-in for update %s could not be made", update.update_id)
+        to_person(ctx, chat_id, "crisis_minimal", lang, kind=CHECK_IN, buttons=buttons,
+                  told=False)
+
+
+async def typed_safe(update: Update, ctx: Ctx) -> bool:
+    """A typed "yes" or "I'm OK" to the bot's own "Are you safe?" that no conversation took
+    is answered like the button (on a follow-up, its event shows it). A "no" never gets
+    here: the gate answers it (unsafe_answer)."""
+    chat_id = update.effective_chat.id
+    asked = question(ctx.services, chat_id)
+    if asked is None or parse_safe(update.effective_message.text or "") is not True:
+        return False
+    ctx.services.asked.pop(chat_id, None)
+    lang = lang_of(update)
+    if asked[1] is not None:
+        ctx.application.create_task(record_choice(ctx, update.effective_user, lang, "ok",
+                                                  asked[1]))
+    await to_person(ctx, chat_id, "safe_ok", lang, kind="confirm")[1]
+    return True
 
 
 async def on_check_in_button(update: Update, ctx: Ctx) -> None:
@@ -164,7 +188,7 @@ async def on_check_in_button(update: Update, ctx: Ctx) -> None:
     if not private(update):
         await answer(update)
         raise ApplicationHandlerStop
-    ctx.chat_data.pop(ASKED, None)
+    ctx.services.asked.pop(update.effective_chat.id, None)
     user, lang = update.effective_user, lang_of(update)
     if CheckIn.of(update).choice == "call":
         ctx.application.create_task(alert_staff(
@@ -178,8 +202,8 @@ async def on_check_in_button(update: Update, ctx: Ctx) -> None:
 
 
 def checked(ctx: Ctx, update: Update) -> bool:
-    """True when the gate answered this update with a check-in, so the fallback stays quiet
-    (a conversation still takes it as usual)."""
+    """True when the gate answered this update with a check-in: a conversation still takes
+    it as usual (nothing the person said is lost), but the fallback stays quiet."""
     return ctx.chat_data is not None and ctx.chat_data.get(CHECKED_UPDATE) == update.update_id
 
 
@@ -213,11 +237,16 @@ async def gate(update: Update, ctx: Ctx) -> None:
     except Exception:
         log.exception("distress detector failed on update %s", update.update_id)
         return
+    if found is None and unsafe_answer(ctx.services, update):
+        ctx.services.asked.pop(update.effective_chat.id, None)
+        mark_fired(ctx, update)
+        await crisis(ctx, update, HELP_REQUESTED, distress.Severity.CRISIS, None,
+                     message.text if ctx.profile.safety.quote_message else None)
+        return
     if found is None:
         if leans(ctx, update):
-            ctx.chat_data[CHECKED] = ctx.clock.now()
             ctx.chat_data[CHECKED_UPDATE] = update.update_id
-            ctx.application.create_task(check_in(ctx, update))
+            check_in(ctx, update)
         return
     mark_fired(ctx, update)
     text = message.text or message.caption or ""
@@ -231,6 +260,7 @@ async def crisis(ctx: Ctx, update: Update, category: str, severity: str, rule: s
                  quote: str | None) -> None:
     """The contacts at once; the record and the page follow in their own task."""
     lang = lang_of(update)
+    ctx.services.asked.pop(update.effective_chat.id, None)
     if ctx.chat_data is not None:  # no check-in so soon after the contacts
         ctx.chat_data[CHECKED] = ctx.clock.now()
     reply = None
@@ -379,6 +409,7 @@ async def on_person_button(update: Update, ctx: Ctx) -> None:
         raise ApplicationHandlerStop
     user, lang = update.effective_user, lang_of(update)
     choice = Safe.of(update).choice
+    ctx.services.asked.pop(update.effective_chat.id, None)
     ctx.application.create_task(record_choice(ctx, user, lang, choice))
     await to_person(ctx, update.effective_chat.id, "safe_ok" if choice == "ok" else "safe_call",
                     lang, kind="confirm")[1]
@@ -386,11 +417,14 @@ async def on_person_button(update: Update, ctx: Ctx) -> None:
     raise ApplicationHandlerStop
 
 
-async def record_choice(ctx: Ctx, user: User, lang: str | None, choice: str) -> None:
-    """Note the answer on the latest event and show it on its pages; a contact request is a
-    new event of its own, so it is re-paged until someone acknowledges it."""
+async def record_choice(ctx: Ctx, user: User, lang: str | None, choice: str,
+                        event_id: int | None = None) -> None:
+    """Note the answer on the event (by default the latest) and show it on its pages; a
+    contact request is a new event of its own, so it is re-paged until someone
+    acknowledges it."""
     try:
-        event = await ctx.repo.safety.latest(user.id)
+        event = await (ctx.repo.safety.get(event_id) if event_id
+                       else ctx.repo.safety.latest(user.id))
         if event is not None:
             await ctx.repo.safety.respond(event.id, "safe" if choice == "ok" else "contact")
             await refresh_pages(ctx, await ctx.repo.safety.get(event.id))
@@ -468,7 +502,7 @@ async def tick(ctx: Ctx) -> None:
                    targets=page_targets(ctx, backup=event.pages >= 1))
     for event in await ctx.repo.safety.follow_up_due(now):
         if await ctx.repo.safety.followed_up(event.id):
-            ctx.application.chat_data[event.user_id][ASKED] = (now, event.id)
+            ask(ctx.services, event.user_id, event.id)
             await to_person(ctx, event.user_id, "safety_follow_up", event.language,
                             kind="follow_up", event_id=event.id,
                             buttons=person_buttons(ctx, event.language))[1]

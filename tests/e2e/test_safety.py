@@ -35,7 +35,7 @@ async def test_distress_during_intake_pauses_it_until_the_person_continues(bot, 
     assert "suicidal thoughts" in page.text and "CONFIDENTIAL" in page.text
     assert "kill myself" in page.text
     await bot.restart()
-    await alice.send("I don't know")
+    await alice.send("Maya")
     await alice.expect("whenever you're ready")
     assert (await bot.repo.requests.current(alice.user_id)).answers.name is None
     await alice.click("▶️ Continue")
@@ -537,3 +537,66 @@ async def test_an_old_unanswered_contact_request_does_not_swallow_a_new_one(bot,
     clock.advance(timedelta(hours=2))  # its re-pages long over, nobody pressed "I'm on it"
     await alice.click("📞 Please have someone contact me", message=reply)
     await eventually(lambda: len(saying(api, staff_group, "Contact requested")) == 2)
+
+
+async def test_during_intake_a_check_in_loses_nothing_and_a_typed_no_still_gets_help(
+        bot, api, alice, staff_group):
+    """The intake takes the message as usual and asks on; a "no" right after is taken as the
+    answer to "Are you safe?", not to the intake, and pauses the questions."""
+    await consent(alice)
+    await alice.click("Me")
+    await alice.expect("What name")
+    await alice.send(LEANING)
+    await alice.expect("Are you safe?")
+    await alice.expect("How old")
+    await alice.send("no")
+    await alice.expect("You reached out, and that matters")
+    await alice.expect("whenever you're ready")
+    page = await staff_group.expect("Safety page")
+    assert "CONFIDENTIAL" in page.text
+    assert (await bot.repo.requests.current(alice.user_id)).answers.age is None
+
+
+async def test_a_typed_no_to_the_follow_up_gets_help_while_intake_is_paused(bot, api, alice,
+                                                                          staff_group, clock):
+    await consent(alice)
+    await alice.click("Me")
+    await alice.expect("What name")
+    await alice.send("honestly I just want to kill myself")
+    await alice.expect("whenever you're ready")
+    await staff_group.expect("Safety page")
+    clock.advance(timedelta(minutes=11))
+    await bot.tick("safety-pager")
+    await alice.expect("Are you safe right now?")
+    await alice.send("idk")
+    await alice.expect("You reached out, and that matters")
+    await eventually(lambda: len(saying(api, staff_group, "Safety page")) == 2)
+
+
+@pytest.mark.errors_expected
+async def test_a_typed_no_gets_help_with_the_database_down(bot, api, staff_group):
+    await bot.repo.close()
+    person = await checked_in(api, 4040, "Kai")
+    await person.send("not really")
+    await person.expect("You reached out, and that matters")
+    page = await staff_group.expect("Safety page")
+    assert "could not be recorded" in page.text
+
+
+async def test_an_answered_question_is_closed(bot, api, staff_group, clock):
+    """After "I need help now" on a check-in, "ok" is not taken as "I'm safe"; after "I'm
+    safe right now" on a follow-up, "no" is not taken as "not safe"."""
+    person = await checked_in(api, 4041, "Lou")
+    await person.click("🆘 I need help now")
+    await person.expect("You reached out, and that matters")
+    await person.send("ok")
+    await person.expect("not sure how to help")
+    assert saying(api, person, "glad you're safe") == []
+    clock.advance(timedelta(minutes=11))
+    await bot.tick("safety-pager")
+    await person.expect("Are you safe right now?")
+    await person.click("💚 I'm safe right now")
+    await person.expect("glad you're safe")
+    await person.send("no")
+    await person.expect("not sure how to help")
+    assert len(saying(api, staff_group, "Safety page")) == 1

@@ -54,6 +54,10 @@ def test_yes_no(text, value):
     ("no", False), ("Nope", False), ("not really", False), ("I'm not", False), ("idk", False),
     ("I don't know", False), ("no sé", False), ("No estoy bien", False), ("help", False),
     ("la verdad no", False), ("what time is group?", None), ("", None), ("ok but", None),
+    ("I'm ok, no worries", True), ("Don't worry, I'm fine", True), ("I'm not okay", False),
+    ("I don't think I'm safe", False), ("not good", False), ("please help", False),
+    ("i'm not sure", False), ("thanks", None), ("yes but not really", False),
+    ("I'd like to know what time group starts tomorrow and whether my wife can come", None),
 ])
 def test_answers_to_are_you_safe(text, safe):
     """A doubt ("idk", "not sure") counts as not safe: the person gets help."""
