@@ -73,25 +73,34 @@ def parse_switch(text: str) -> bool | None:
     return None
 
 
-# Typed answers to the bot's own "Are you safe?". Any no, doubt or call for help in a
-# short answer counts as not safe, so a person who means it is never left unanswered;
-# only a clear yes or OK counts as safe.
+def _contracted(text: str) -> str:
+    """Folded, with "don't" as "dont" and "nooo" as "no"."""
+    text = re.sub(r"\b(\w+n) t\b", r"\1t", fold(text))
+    return re.sub(r"\bno+\b", "no", text)
+
+
+# Typed answers to the bot's own "Are you safe?". A no, a doubt or a call for help counts as
+# not safe, so a person who means it is never left unanswered, but only in a short answer
+# or at its start: "I don't have a ride", typed for another question, is not an answer.
 SAFE = frozenset(fold(p) for p in (
     "i'm ok", "im ok", "i am ok", "i'm okay", "im okay", "i am okay", "ok", "okay", "i'm fine",
     "im fine", "i am fine", "fine", "i'm safe", "im safe", "i am safe", "safe", "all good",
     "i'm good", "im good", "good", "i'm alright", "im alright", "estoy bien", "bien",
     "estoy a salvo", "todo bien", "ando bien"))
-DOUBT = frozenset("no not nope nah unsafe idk dunno help ayuda never nunca mal bad "
-                  "nothing nada scared miedo dont cant isnt wont aint".split())
+OPENERS = frozenset("no n nope nah not idk dunno help ayuda socorro".split())
+DOUBT = OPENERS | frozenset("unsafe never nunca scared miedo kinda maybe guess".split())
+DOUBT_PHRASES = ("not sure", "dont know", "sort of", "mas o menos", "call me", "llamenme", "no se")
+# Anywhere in an answer.
+UNSAFE = tuple(_contracted(p) for p in (
+    "not safe", "unsafe", "not ok", "not okay", "not alright", "not good", "not really",
+    "don't feel safe", "don't think i'm", "not sure i'm", "help me", "i'm bad", "feel bad",
+    "no estoy bien", "no estoy a salvo", "no me siento", "estoy mal", "me siento mal"))
+BAD = frozenset(("bad", "mal", "terrible", "awful", "not great", "horrible"))  # the whole answer
 NOT_DOUBT = ("no worries", "no problem", "no te preocupes", "not bad", "no pasa nada",
              "dont worry", "don't worry", "nothing to worry about")
 THANKS = frozenset("thanks thank you thx ty gracias".split())
-SHORT = 12  # words; a longer message is not an answer
-
-
-def _contracted(text: str) -> str:
-    """Folded, with "don't" as "dont" (fold alone gives "don t")."""
-    return re.sub(r"\b(\w+n) t\b", r"\1t", fold(text))
+SHORT = 4  # words: any doubt in an answer this short counts; past it, only at the start
+LONGEST = 12  # words; a longer message is not an answer
 
 
 def parse_safe(text: str) -> bool | None:
@@ -100,15 +109,21 @@ def parse_safe(text: str) -> bool | None:
     folded = _contracted(text)
     for phrase in NOT_DOUBT:
         folded = folded.replace(_contracted(phrase), " ")
-    words = folded.split()
-    if not words or len(words) > SHORT:
+    words = [word for word in folded.split() if word not in THANKS]
+    if not words or len(words) > LONGEST:
         return None
-    if any(word in DOUBT for word in words):
+    said = f" {' '.join(words)} "
+    if said.strip() in BAD or any(f" {phrase} " in said for phrase in UNSAFE):
         return False
-    said = [word for word in words if word not in THANKS]
-    agreed = bool(said) and said[0] in YES
-    rest = " ".join(said[1:] if agreed else said)
-    return True if rest in SAFE or (agreed and not rest) else None
+    agreed = words[0] in YES
+    rest = " ".join(words[1:] if agreed or words[0] == "nah" else words)
+    if rest in SAFE:  # "yes I'm ok"; "nah I'm good"
+        return True
+    short = said if len(words) <= SHORT else ""
+    if (words[0] in OPENERS or any(word in DOUBT for word in short.split())
+            or any(f" {phrase} " in short for phrase in DOUBT_PHRASES)):
+        return False
+    return True if agreed and not rest else None
 
 
 # The words for a loved one, English and Spanish, by `intake.Relation` value.

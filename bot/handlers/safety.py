@@ -30,7 +30,7 @@ from bot.handlers.buttons import Ack, CheckIn, Safe, Said, Sos
 from bot.handlers.common import Rows, answer, blocked, keyboard, lang_of, packed
 from bot.outbox import new_key
 from bot.services import Ctx, Services
-from bot.storage.outbox import TO_PERSON, Letter
+from bot.storage.outbox import CHECK_IN, TO_PERSON, Letter
 from bot.storage.safety import Event
 
 log = logging.getLogger(__name__)
@@ -38,7 +38,6 @@ log = logging.getLogger(__name__)
 FIRED = "safety_fired"
 CHECKED = "safety_checked_at"
 CHECKED_UPDATE = "safety_checked_update"
-CHECK_IN = "check_in"  # its outbox kind: retried like a page, and never reported undelivered
 ASKED_MINUTES = 30  # a typed answer counts this long after "Are you safe?"
 HELP_REQUESTED = "help_requested"
 CONTACT_REQUESTED = "contact_requested"
@@ -92,7 +91,7 @@ def urgent(services: Services, update: Update) -> bool:
     words = (message.text or "").split() if message is not None else []
     if words and words[0].split("@")[0].lower() in ("/sos", "/crisis", "/help"):
         return True
-    return screen(services, update) is not None or unsafe_answer(services, update)
+    return unsafe_answer(services, update) or screen(services, update) is not None
 
 
 def mark_fired(ctx: Ctx, update: Update) -> None:
@@ -236,7 +235,7 @@ async def gate(update: Update, ctx: Ctx) -> None:
         found = screen(ctx.services, update)
     except Exception:
         log.exception("distress detector failed on update %s", update.update_id)
-        return
+        found = None
     if found is None and unsafe_answer(ctx.services, update):
         ctx.services.asked.pop(update.effective_chat.id, None)
         mark_fired(ctx, update)
@@ -481,6 +480,8 @@ async def settled(ctx: Ctx, letter: Letter) -> None:
         event = await ctx.repo.safety.get(letter.event_id) if letter.event_id else None
     except Exception:
         log.exception("could not record the outcome of a safety %s", letter.kind)
+    if letter.kind == CHECK_IN:
+        return
     person = User(letter.chat_id, str(letter.chat_id), is_bot=False)
     await page(ctx, person, event, kind="notice", template="safety_undelivered",
                status=status.value, what=letter.kind)

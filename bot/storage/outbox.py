@@ -26,7 +26,8 @@ class Letter(BaseModel):
 
 
 PAGES = ("page", "repage", "contact", "notice")
-TO_PERSON = ("reply", "follow_up", "confirm")
+CHECK_IN = "check_in"  # to a person, but nobody is told when it fails: it was only a question
+TO_PERSON = ("reply", "follow_up", "confirm", CHECK_IN)
 
 
 class Outbox(Table):

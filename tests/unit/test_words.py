@@ -57,6 +57,9 @@ def test_yes_no(text, value):
     ("I'm ok, no worries", True), ("Don't worry, I'm fine", True), ("I'm not okay", False),
     ("I don't think I'm safe", False), ("not good", False), ("please help", False),
     ("i'm not sure", False), ("thanks", None), ("yes but not really", False),
+    ("n", False), ("nooo", False), ("kinda", False), ("bad", False), ("nah I'm good", True),
+    ("I don't have a ride", None), ("car won't start", None), ("that lesson was bad", None),
+    ("what time is group? I can't remember", None), ("No I'm fine", False),
     ("I'd like to know what time group starts tomorrow and whether my wife can come", None),
 ])
 def test_answers_to_are_you_safe(text, safe):
