@@ -38,6 +38,7 @@ class Services:
     screened: OrderedDict = field(default_factory=OrderedDict)
     recent: OrderedDict = field(default_factory=OrderedDict)  # chat -> its last few messages
     asked: OrderedDict = field(default_factory=OrderedDict)  # chat -> "Are you safe?" asked
+    answers: OrderedDict = field(default_factory=OrderedDict)  # update -> a "not safe" answer
     last_update: datetime | None = None
     roles: dict[int, Role] = field(default_factory=dict)
     rotation: list[int] = field(default_factory=list)

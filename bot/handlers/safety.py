@@ -118,11 +118,18 @@ def question(services: Services, chat_id: int) -> tuple[datetime, int | None] | 
 
 def unsafe_answer(services: Services, update: Update) -> bool:
     """A new typed message that answers an open "Are you safe?" with no, a doubt or a call
-    for help ("not really", "idk", "no estoy bien")."""
+    for help ("not really", "idk", "no estoy bien"). Decided once, so the ingress lane and
+    the gate agree even after the first of two quick answers has closed the question."""
     message = update.message
     if message is None or not message.text or message.text.startswith("/"):
         return False
-    return question(services, message.chat_id) is not None and parse_safe(message.text) is False
+    memo: OrderedDict = services.answers
+    if update.update_id not in memo:
+        memo[update.update_id] = (question(services, message.chat_id) is not None
+                                  and parse_safe(message.text) is False)
+        while len(memo) > SCREENED:
+            memo.popitem(last=False)
+    return bool(memo[update.update_id])
 
 
 def leans(ctx: Ctx, update: Update) -> bool:

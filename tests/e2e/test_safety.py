@@ -600,3 +600,4 @@ async def test_an_answered_question_is_closed(bot, api, staff_group, clock):
     await person.send("no")
     await person.expect("not sure how to help")
     assert len(saying(api, staff_group, "Safety page")) == 1
+
