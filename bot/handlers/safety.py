@@ -161,6 +161,7 @@ def check_in(ctx: Ctx, update: Update) -> None:
     buttons = [[(labels["menu.sos"], Sos())], [(labels["safety.call"], CheckIn("call"))],
                [(labels["safety.fine"], CheckIn("ok"))]]
     ctx.chat_data[CHECKED] = ctx.clock.now()
+    ask(ctx.services, chat_id, None)
     try:
         to_person(ctx, chat_id, "check_in", lang, kind=CHECK_IN, buttons=buttons,
                   told=bool(page_targets(ctx)))
@@ -472,12 +473,13 @@ async def on_said(update: Update, ctx: Ctx) -> None:
 
 
 async def settled(ctx: Ctx, letter: Letter) -> None:
-    """A letter is done. A delivered "Are you safe?" opens the question; if the person never
-    got theirs, staff hear of it."""
+    """A letter is done. An "Are you safe?" that may have arrived keeps the question open from
+    now (one resumed after a restart opens it); if the person never got theirs, staff hear
+    of it."""
     status = letter.progress.status
+    if letter.kind in (CHECK_IN, "follow_up") and status in (Status.SENT, Status.UNSURE):
+        ask(ctx.services, letter.chat_id, letter.event_id)
     if status is Status.SENT:
-        if letter.kind in (CHECK_IN, "follow_up"):
-            ask(ctx.services, letter.chat_id, letter.event_id)
         return
     log.warning("safety %s %s ended %s", letter.kind, letter.key[:8], status.value)
     if letter.kind not in TO_PERSON:
@@ -512,6 +514,7 @@ async def tick(ctx: Ctx) -> None:
                    targets=page_targets(ctx, backup=event.pages >= 1))
     for event in await ctx.repo.safety.follow_up_due(now):
         if await ctx.repo.safety.followed_up(event.id):
+            ask(ctx.services, event.user_id, event.id)
             await to_person(ctx, event.user_id, "safety_follow_up", event.language,
                             kind="follow_up", event_id=event.id,
                             buttons=person_buttons(ctx, event.language))[1]

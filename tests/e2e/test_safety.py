@@ -601,3 +601,15 @@ async def test_an_answered_question_is_closed(bot, api, staff_group, clock):
     await person.expect("not sure how to help")
     assert len(saying(api, staff_group, "Safety page")) == 1
 
+
+
+async def test_a_typed_no_after_a_check_in_that_may_not_have_arrived_still_gets_help(
+        bot, api, staff_group):
+    """Two slow answers from Telegram: the check-in ends "unsure", yet it was delivered."""
+    person = api.person(4043, "Nia")
+    api.stall(6, times=2, chat_id=person.user_id)
+    await person.send(LEANING)
+    await person.expect("Are you safe?", timeout=20)
+    await person.send("no")
+    await person.expect("You reached out, and that matters", timeout=20)
+    await staff_group.expect("Safety page")
